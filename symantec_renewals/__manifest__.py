@@ -1,0 +1,31 @@
+{
+    "name": "Maintenance Renewals",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "summary": "Maintenance contracts, renewal pipeline, reseller quotes, "
+    "reinstatement pricing and a renewal portal",
+    "author": "Symantec Renewals Team",
+    "website": "https://github.com/symantec-renewals/symantec_renewals",
+    "license": "LGPL-3",
+    "depends": [
+        "crm",
+        "sale_management",
+        "sale_crm",
+        "portal",
+        "base_automation",
+    ],
+    "data": [
+        "security/symantec_renewals_groups.xml",
+        "views/crm_lead_views.xml",
+        "views/symantec_renewals_menus.xml",
+    ],
+    "demo": [
+        "demo/res_users_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "symantec_renewals/static/tests/tours/*.js",
+        ],
+    },
+    "application": True,
+}

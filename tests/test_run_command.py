@@ -1,0 +1,75 @@
+"""End to end: the README's run command serves the addon with its demo data."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import devtool
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url, process, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"setup/run exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.read().decode()
+        except OSError:
+            time.sleep(2)
+    raise AssertionError(f"{url} did not answer within {timeout}s")
+
+
+def json_rpc(url, params):
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(
+            {"jsonrpc": "2.0", "method": "call", "params": params}
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read().decode())
+
+
+def test_run_command_serves_login_page_with_addon_and_demo_data(tmp_path):
+    port = free_port()
+    log = (tmp_path / "run.log").open("w")
+    process = subprocess.Popen(
+        [os.path.join(devtool.ROOT, "setup", "run"), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        status, page = wait_for(f"{base}/web/login", process, timeout=1200)
+        assert status == 200
+        assert 'name="login"' in page and 'name="password"' in page
+        printed = (tmp_path / "run.log").read_text()
+        assert f"http://localhost:{port}" in printed
+        assert "rep / rep" in printed
+        # The demo renewal rep exists and can log in: demo data is loaded.
+        answer = json_rpc(
+            f"{base}/web/session/authenticate",
+            {"db": devtool.RUN_DB, "login": "rep", "password": "rep"},
+        )
+        assert "error" not in answer, answer
+        assert answer["result"]["uid"]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
