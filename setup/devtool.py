@@ -421,14 +421,11 @@ def write_config(params, http_port=8069):
         "[options]",
         f"addons_path = {addons}",
         f"data_dir = {os.path.join(LOCAL, 'data')}",
-        f"db_host = {params['db_host'] or 'False'}",
-        f"db_port = {params['db_port'] or 'False'}",
-        f"db_user = {params['db_user'] or 'False'}",
-        f"db_password = {params['db_password'] or 'False'}",
         f"http_port = {http_port}",
         "admin_passwd = admin",
         "max_cron_threads = 1",
     ]
+    lines += [f"{key} = {value}" for key, value in params.items() if value]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     return path

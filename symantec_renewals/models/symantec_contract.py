@@ -1,0 +1,492 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+
+from ..tools import policy
+from .symantec_maintenance_tier import MIN_TERM_MONTHS
+
+REGIONS = [
+    ("emea", "EMEA"),
+    ("ams", "Americas"),
+    ("jp", "Japan"),
+    ("cn", "China"),
+    ("apac", "Asia-Pacific"),
+]
+SEGMENTS = [("small_business", "Small business"), ("enterprise", "Enterprise")]
+# States in which a term gives coverage for its dates.
+COVERING_STATES = ("active", "expiring", "renewed")
+
+
+class SymantecContract(models.Model):
+    _name = "symantec.contract"
+    _description = "Maintenance Contract"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_end desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: _("New"),
+        index="trigram",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        tracking=True,
+        check_company=True,
+        index=True,
+    )
+    reseller_id = fields.Many2one(
+        "res.partner",
+        string="Reseller",
+        tracking=True,
+        check_company=True,
+        index=True,
+        domain=[("is_reseller", "=", True)],
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        tracking=True,
+    )
+    customer_segment = fields.Selection(
+        SEGMENTS, required=True, default="small_business", tracking=True
+    )
+    region = fields.Selection(REGIONS, required=True, tracking=True, index=True)
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Renewal Team",
+        compute="_compute_team_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        check_company=True,
+        index=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Renewal Rep",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        domain=[("share", "=", False)],
+        index=True,
+    )
+    tier_id = fields.Many2one(
+        "symantec.maintenance.tier",
+        string="Maintenance Tier",
+        required=True,
+        tracking=True,
+        check_company=True,
+        index=True,
+    )
+    offering_type = fields.Selection(related="tier_id.offering_type", store=True)
+    line_ids = fields.One2many(
+        "symantec.contract.line", "contract_id", string="Covered Products", copy=True
+    )
+    date_start = fields.Date(string="Start Date", required=True, tracking=True)
+    date_end = fields.Date(string="End Date", required=True, tracking=True, index=True)
+    term_months = fields.Integer(
+        string="Term (months)", compute="_compute_term_months", store=True
+    )
+    amount_total = fields.Monetary(
+        string="Yearly Value",
+        compute="_compute_amount_total",
+        store=True,
+        tracking=True,
+        help="Yearly maintenance value: the sum of the covered products.",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("expiring", "Expiring"),
+            ("renewed", "Renewed"),
+            ("expired", "Expired"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="draft",
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    auto_renew = fields.Boolean(
+        string="Automatic Renewal",
+        tracking=True,
+        help="Online services only: the renewal is ordered and billed to the "
+        "customer automatically before the end date.",
+    )
+    auto_renew_opt_out_date = fields.Date(
+        string="Auto-renewal Turned Off On", readonly=True, copy=False
+    )
+    auto_invoice = fields.Boolean(
+        string="Automatic Invoicing",
+        tracking=True,
+        help="The invoice is issued automatically at renewal.",
+    )
+    predecessor_id = fields.Many2one(
+        "symantec.contract",
+        string="Previous Term",
+        copy=False,
+        readonly=True,
+        index=True,
+        check_company=True,
+    )
+    successor_ids = fields.One2many("symantec.contract", "predecessor_id")
+    successor_id = fields.Many2one(
+        "symantec.contract",
+        string="Next Term",
+        compute="_compute_successor_id",
+        store=True,
+    )
+    latest_term_id = fields.Many2one(
+        "symantec.contract",
+        string="Latest Term",
+        compute="_compute_latest_term_id",
+        store=True,
+        recursive=True,
+        help="The most recent term of this chain that is not a draft: the one "
+        "that says whether the customer is covered today.",
+    )
+    renewal_lead_id = fields.Many2one(
+        "crm.lead", string="Renewal Opportunity", copy=False, index="btree_not_null"
+    )
+    renewal_order_id = fields.Many2one(
+        "sale.order", string="Renewal Order", copy=False, index="btree_not_null"
+    )
+    activation_code = fields.Char(copy=False, readonly=True)
+    activation_state = fields.Selection(
+        [("pending", "Pending"), ("activated", "Activated")],
+        copy=False,
+        readonly=True,
+        tracking=True,
+    )
+    compliance_status = fields.Selection(
+        [
+            ("compliant", "Compliant"),
+            ("grace", "In grace period"),
+            ("non_compliant", "Out of compliance"),
+        ],
+        compute="_compute_compliance_status",
+        search="_search_compliance_status",
+        help="Compliant while today is covered by this term or a later one; in "
+        "grace once expired inside the grace period; out of compliance after.",
+    )
+    days_to_end = fields.Integer(
+        string="Days to End",
+        compute="_compute_days_to_end",
+        search="_search_days_to_end",
+    )
+    note = fields.Html(string="Notes")
+
+    _activation_code_unique = models.Constraint(
+        "unique(activation_code)", "An activation code must be unique."
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for contract in self:
+            if not contract.currency_id:
+                contract.currency_id = (
+                    contract.company_id.currency_id or self.env.company.currency_id
+                )
+
+    @api.depends("region", "company_id")
+    def _compute_team_id(self):
+        teams = self.env["crm.team"].search(
+            [("renewal_region", "!=", False)], order="sequence, id"
+        )
+        for contract in self:
+            current = contract.team_id
+            if (
+                current
+                and current.renewal_region == contract.region
+                and current.company_id in (contract.company_id, self.env["res.company"])
+            ):
+                continue
+            contract.team_id = contract._default_team(teams)
+
+    def _default_team(self, teams):
+        """The renewal team of the contract's region: its company's, else a
+        team shared by all companies."""
+        self.ensure_one()
+        of_region = teams.filtered(lambda t: t.renewal_region == self.region)
+        return (
+            of_region.filtered(lambda t: t.company_id == self.company_id)[:1]
+            or of_region.filtered(lambda t: not t.company_id)[:1]
+        )
+
+    @api.depends("team_id")
+    def _compute_user_id(self):
+        for contract in self:
+            team = contract.team_id
+            if not team or contract.user_id in team.member_ids | team.user_id:
+                continue
+            contract.user_id = team.user_id or team.member_ids[:1]
+
+    @api.depends("date_start", "date_end")
+    def _compute_term_months(self):
+        for contract in self:
+            contract.term_months = policy.term_months(
+                contract.date_start, contract.date_end
+            )
+
+    @api.depends("line_ids.price_subtotal")
+    def _compute_amount_total(self):
+        for contract in self:
+            contract.amount_total = sum(contract.line_ids.mapped("price_subtotal"))
+
+    @api.depends("successor_ids")
+    def _compute_successor_id(self):
+        for contract in self:
+            contract.successor_id = contract.successor_ids.sorted("id")[-1:]
+
+    @api.depends("state", "successor_id.state", "successor_id.latest_term_id")
+    def _compute_latest_term_id(self):
+        for contract in self:
+            successor = contract.successor_id
+            if successor and successor.state not in ("draft", "cancelled"):
+                contract.latest_term_id = successor.latest_term_id or successor
+            else:
+                contract.latest_term_id = contract
+
+    def _compute_compliance_status(self):
+        today = fields.Date.context_today(self)
+        for contract in self:
+            contract.compliance_status = contract._compliance_on(today)
+
+    def _compliance_on(self, day):
+        self.ensure_one()
+        if self.state in ("draft", "cancelled"):
+            return False
+        latest = self.latest_term_id or self
+        if latest.state in COVERING_STATES and latest.date_end >= day:
+            return "compliant"
+        grace_end = latest.date_end + timedelta(
+            days=latest.company_id.renewal_grace_days
+        )
+        return "grace" if day <= grace_end else "non_compliant"
+
+    def _search_compliance_status(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        today = fields.Date.context_today(self)
+        counted = Domain("state", "not in", ("draft", "cancelled"))
+        compliant = Domain("latest_term_id.state", "in", COVERING_STATES) & Domain(
+            "latest_term_id.date_end", ">=", today
+        )
+        in_grace = Domain.OR(
+            Domain("company_id", "=", company.id)
+            & Domain(
+                "latest_term_id.date_end",
+                ">=",
+                today - timedelta(days=company.renewal_grace_days),
+            )
+            for company in self.env["res.company"].sudo().search([])
+            if company.renewal_grace_days > 0
+        )
+        by_status = {
+            "compliant": counted & compliant,
+            "grace": counted & ~compliant & in_grace,
+            "non_compliant": counted & ~compliant & ~in_grace,
+        }
+        domain = Domain.OR(by_status[status] for status in value if status in by_status)
+        return domain if operator == "in" else ~domain
+
+    def _compute_days_to_end(self):
+        today = fields.Date.context_today(self)
+        for contract in self:
+            contract.days_to_end = (
+                (contract.date_end - today).days if contract.date_end else 0
+            )
+
+    def _search_days_to_end(self, operator, value):
+        if operator not in ("<", "<=", ">", ">=", "=") or not isinstance(value, int):
+            return NotImplemented
+        today = fields.Date.context_today(self)
+        return [("date_end", operator, today + timedelta(days=value))]
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("date_start", "date_end", "tier_id")
+    def _check_dates(self):
+        for contract in self:
+            if contract.date_end <= contract.date_start:
+                raise ValidationError(
+                    _(
+                        "Contract %(name)s: the end date must be after the start date.",
+                        name=contract.name,
+                    )
+                )
+            minimum = max(contract.tier_id.min_term_months, MIN_TERM_MONTHS)
+            if contract.term_months < minimum:
+                raise ValidationError(
+                    _(
+                        "Contract %(name)s: a maintenance term lasts at least "
+                        "%(months)s months (from %(start)s to %(end)s is "
+                        "%(term)s months).",
+                        name=contract.name,
+                        months=minimum,
+                        start=contract.date_start,
+                        end=contract.date_end,
+                        term=contract.term_months,
+                    )
+                )
+
+    @api.constrains("auto_renew", "tier_id")
+    def _check_auto_renew(self):
+        for contract in self:
+            if contract.auto_renew and contract.offering_type != "online":
+                raise ValidationError(
+                    _(
+                        "Contract %(name)s: automatic renewal is only available for "
+                        "online services.",
+                        name=contract.name,
+                    )
+                )
+
+    @api.constrains("reseller_id")
+    def _check_reseller(self):
+        for contract in self:
+            reseller = contract.reseller_id
+            if reseller and not reseller.commercial_partner_id.is_reseller:
+                raise ValidationError(
+                    _(
+                        "Contract %(name)s: %(partner)s is not a reseller.",
+                        name=contract.name,
+                        partner=reseller.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "symantec.contract"
+                ) or _("New")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        switched = self.browse()
+        if "auto_renew" in vals:
+            switched = self.filtered(lambda c: c.auto_renew != bool(vals["auto_renew"]))
+        result = super().write(vals)
+        if switched:
+            # Kept with the switch itself: who and when is in the chatter.
+            super(SymantecContract, switched).write(
+                {
+                    "auto_renew_opt_out_date": False
+                    if vals["auto_renew"]
+                    else fields.Date.context_today(self)
+                }
+            )
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if any(contract.state not in ("draft", "cancelled") for contract in self):
+            raise UserError(
+                _("Only draft or cancelled contracts can be deleted; cancel it first.")
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_activate(self):
+        for contract in self:
+            if contract.state != "draft":
+                raise UserError(
+                    _(
+                        "Contract %(name)s is not a draft: only drafts can be "
+                        "activated.",
+                        name=contract.name,
+                    )
+                )
+            if not contract.line_ids:
+                raise UserError(
+                    _(
+                        "Contract %(name)s covers no product: add its covered "
+                        "products before activating it.",
+                        name=contract.name,
+                    )
+                )
+        self.state = "active"
+        return True
+
+    def action_cancel(self):
+        if any(contract.state == "renewed" for contract in self):
+            raise UserError(_("A renewed contract cannot be cancelled."))
+        self.state = "cancelled"
+        return True
+
+    def action_draft(self):
+        if any(contract.state != "cancelled" for contract in self):
+            raise UserError(_("Only cancelled contracts can be set back to draft."))
+        self.state = "draft"
+        return True
+
+    def action_view_predecessor(self):
+        self.ensure_one()
+        return self._action_open(self.predecessor_id)
+
+    def action_view_successor(self):
+        self.ensure_one()
+        return self._action_open(self.successor_id)
+
+    def _action_open(self, contract):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "symantec.contract",
+            "res_id": contract.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_view_renewal_lead(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.lead",
+            "res_id": self.renewal_lead_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_view_renewal_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.renewal_order_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }

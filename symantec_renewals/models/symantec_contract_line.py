@@ -1,0 +1,130 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
+
+
+class SymantecContractLine(models.Model):
+    _name = "symantec.contract.line"
+    _description = "Maintenance Contract Line"
+    _order = "contract_id, sequence, id"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one(
+        "symantec.contract", required=True, ondelete="cascade", index=True
+    )
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(related="contract_id.company_id", store=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id", store=True)
+    tier_id = fields.Many2one(related="contract_id.tier_id")
+    product_id = fields.Many2one(
+        "product.product",
+        string="Covered Product",
+        required=True,
+        check_company=True,
+    )
+    name = fields.Char(
+        string="Description",
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    quantity = fields.Float(default=1.0, digits="Product Unit", required=True)
+    license_value = fields.Monetary(
+        string="Licence Value",
+        help="Licence value per unit, for tiers priced as a percentage of it.",
+    )
+    price_unit = fields.Monetary(
+        string="Yearly Unit Price",
+        compute="_compute_price_unit",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Yearly maintenance price of one unit, from the tier. Only renewal "
+        "managers may set another price.",
+    )
+    price_subtotal = fields.Monetary(
+        string="Yearly Subtotal", compute="_compute_price_subtotal", store=True
+    )
+
+    @api.depends("product_id")
+    def _compute_name(self):
+        for line in self:
+            if line.product_id and not line.name:
+                line.name = line.product_id.display_name
+
+    @api.depends("contract_id.tier_id", "contract_id.currency_id", "license_value")
+    def _compute_price_unit(self):
+        for line in self:
+            line.price_unit = line._standard_price_unit()
+
+    def _standard_price_unit(self):
+        """The yearly unit price the tier gives this line."""
+        self.ensure_one()
+        tier = self.contract_id.tier_id
+        if not tier or not self.contract_id.currency_id:
+            return 0.0
+        return tier.yearly_unit_price(
+            self.license_value,
+            self.contract_id.currency_id,
+            self.contract_id.date_start,
+        )
+
+    @api.depends("quantity", "price_unit")
+    def _compute_price_subtotal(self):
+        for line in self:
+            line.price_subtotal = line.quantity * line.price_unit
+
+    @api.constrains("quantity", "license_value", "price_unit")
+    def _check_amounts(self):
+        for line in self:
+            if line.quantity <= 0:
+                raise ValidationError(
+                    _(
+                        "The quantity of %(product)s must be greater than zero.",
+                        product=line.product_id.display_name,
+                    )
+                )
+            if line.license_value < 0 or line.price_unit < 0:
+                raise ValidationError(
+                    _(
+                        "The licence value and price of %(product)s cannot be "
+                        "negative.",
+                        product=line.product_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        if any("price_unit" in vals for vals in vals_list):
+            lines._check_price_override()
+        return lines
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "price_unit" in vals:
+            self._check_price_override()
+        return result
+
+    def _check_price_override(self):
+        """Only managers set a yearly price other than the tier's (renewal
+        terms carry their renewed price, set by the renewal itself)."""
+        if (
+            self.env.su
+            or self.env.context.get("renewal_price_override")
+            or self.env.user.has_group(MANAGER_GROUP)
+        ):
+            return
+        for line in self:
+            standard = line._standard_price_unit()
+            if line.currency_id.compare_amounts(line.price_unit, standard):
+                raise AccessError(
+                    _(
+                        "Only renewal managers can change the yearly price of "
+                        "%(product)s from the tier's %(price)s.",
+                        product=line.product_id.display_name,
+                        price=standard,
+                    )
+                )
