@@ -88,7 +88,8 @@ class ResCompany(models.Model):
             if any(value < 0 for value in values):
                 raise ValidationError(
                     _(
-                        "The renewal policy's days, percentages and fees cannot be negative."
+                        "The renewal policy's days, percentages and fees cannot "
+                        "be negative."
                     )
                 )
             if company.max_reinstatement_days < company.renewal_grace_days:
