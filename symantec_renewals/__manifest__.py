@@ -13,6 +13,7 @@
         "sale_crm",
         "portal",
         "base_automation",
+        "base_import",
     ],
     "data": [
         "security/symantec_renewals_groups.xml",
@@ -31,6 +32,7 @@
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/symantec_renewals_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
