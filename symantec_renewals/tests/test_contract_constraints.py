@@ -1,0 +1,116 @@
+from datetime import date
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import RenewalsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestContractConstraints(RenewalsCommon):
+    def test_end_must_be_after_start(self):
+        with self.assertRaisesRegex(ValidationError, "end date must be after"):
+            self.make_contract(date_start=date(2026, 6, 1), date_end=date(2026, 5, 31))
+
+    def test_term_of_eleven_months_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "at least 12 months"):
+            self.make_contract(date_start=date(2026, 1, 1), date_end=date(2026, 11, 30))
+
+    def test_term_of_twelve_months_is_accepted(self):
+        contract = self.make_contract(
+            date_start=date(2026, 3, 1), date_end=date(2027, 2, 28)
+        )
+        self.assertEqual(contract.term_months, 12)
+
+    def test_tier_minimum_term_applies(self):
+        self.tier_hardware.min_term_months = 24
+        with self.assertRaisesRegex(ValidationError, "at least 24 months"):
+            self.make_contract(tier_id=self.tier_hardware.id)
+        contract = self.make_contract(
+            tier_id=self.tier_hardware.id, date_end=date(2027, 12, 31)
+        )
+        self.assertEqual(contract.term_months, 24)
+
+    def test_tier_minimum_term_cannot_go_below_twelve(self):
+        with self.assertRaises(ValidationError):
+            self.tier_software.min_term_months = 6
+
+    def test_quantity_must_be_positive(self):
+        for quantity in (0, -1):
+            with (
+                self.subTest(quantity=quantity),
+                self.assertRaisesRegex(ValidationError, "greater than zero"),
+            ):
+                self.make_contract(lines=[{"quantity": quantity}])
+
+    def test_licence_value_and_price_cannot_be_negative(self):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.make_contract(lines=[{"quantity": 1, "license_value": -5.0}])
+        contract = self.make_contract()
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            contract.line_ids.price_unit = -1.0
+
+    def test_tier_prices_cannot_be_negative(self):
+        with self.assertRaises(ValidationError):
+            self.tier_online.unit_price = -1.0
+        with self.assertRaises(ValidationError):
+            self.tier_software.renewal_uplift_percent = -3.0
+
+    def test_auto_renew_only_for_online_services(self):
+        with self.assertRaisesRegex(ValidationError, "only available for online"):
+            self.make_contract(auto_renew=True)
+        contract = self.make_contract(tier_id=self.tier_online.id, auto_renew=True)
+        self.assertTrue(contract.auto_renew)
+        with self.assertRaises(ValidationError):
+            contract.tier_id = self.tier_software
+
+    def test_reseller_must_be_a_reseller(self):
+        with self.assertRaisesRegex(ValidationError, "is not a reseller"):
+            self.make_contract(reseller_id=self.customer.id)
+
+    def test_reseller_contact_counts_as_its_company(self):
+        contact = self.env["res.partner"].create(
+            {"name": "Sales desk", "parent_id": self.reseller.id}
+        )
+        contract = self.make_contract(reseller_id=contact.id)
+        self.assertEqual(contract.reseller_id, contact)
+
+    @mute_logger("odoo.sql_db")
+    def test_tier_code_unique_per_company(self):
+        with self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.env["symantec.maintenance.tier"].create(
+                {"name": "Copy", "code": self.tier_software.code}
+            )
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        tier = self.env["symantec.maintenance.tier"].create(
+            {
+                "name": "Copy",
+                "code": self.tier_software.code,
+                "company_id": other_company.id,
+            }
+        )
+        self.assertEqual(tier.code, self.tier_software.code)
+
+    def test_company_policy_is_validated(self):
+        with self.assertRaisesRegex(ValidationError, "whole numbers of days"):
+            self.company.renewal_reminder_offsets = "-30, soon"
+        with self.assertRaises(ValidationError):
+            self.company.late_uplift_percent = -1
+        with self.assertRaisesRegex(ValidationError, "shorter than the grace"):
+            self.company.write({"renewal_grace_days": 60, "max_reinstatement_days": 30})
+
+    def test_company_policy_defaults(self):
+        company = self.env["res.company"].create({"name": "Fresh Co"})
+        self.assertEqual(company.renewal_notice_days, 120)
+        self.assertEqual(
+            company.renewal_reminder_offset_list(), (-120, -90, -60, -30, -7, 0, 7, 30)
+        )
+        self.assertEqual(company.renewal_grace_days, 0)
+        self.assertEqual(company.late_uplift_percent, 10)
+        self.assertEqual(company.reinstatement_fee_percent, 20)
+        self.assertEqual(company.reinstatement_fee_min, 100)
+        self.assertEqual(company.max_reinstatement_days, 365)
+        self.assertEqual(company.auto_renew_lead_days, 7)
