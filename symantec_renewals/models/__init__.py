@@ -1,9 +1,12 @@
 from . import (
+    crm_lead,
     crm_team,
     res_company,
     res_config_settings,
     res_partner,
+    sale_order,
     symantec_contract,
     symantec_contract_line,
+    symantec_contract_renewal,
     symantec_maintenance_tier,
 )

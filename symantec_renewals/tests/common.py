@@ -47,10 +47,19 @@ class RenewalsCommon(TransactionCase):
         )
         cls.team_emea.user_id = cls.manager
         cls.customer = cls.env["res.partner"].create(
-            {"name": "Acme Industrie S.p.A.", "is_company": True}
+            {
+                "name": "Acme Industrie S.p.A.",
+                "is_company": True,
+                "email": "it@acme.example.com",
+            }
         )
         cls.reseller = cls.env["res.partner"].create(
-            {"name": "Channel Partner Srl", "is_company": True, "is_reseller": True}
+            {
+                "name": "Channel Partner Srl",
+                "is_company": True,
+                "is_reseller": True,
+                "email": "renewals@channel.example.com",
+            }
         )
         cls.product = cls.env["product.product"].create(
             {"name": "Endpoint Protection", "type": "service"}

@@ -1,1 +1,1 @@
-from . import policy
+from . import mail, policy

@@ -30,3 +30,66 @@ def parse_offsets(text):
 
 def format_offsets(offsets):
     return ", ".join(str(offset) for offset in sorted(offsets))
+
+
+def due_milestone(offsets, date_end, today, last_fired=None):
+    """The reminder milestone to fire today, or None.
+
+    A milestone is due once ``date_end + offset`` is reached. Each fires at
+    most once: only offsets after ``last_fired`` count. When a missed run
+    leaves several due at once, only the most recent fires."""
+    due = [
+        offset
+        for offset in offsets
+        if date_end + timedelta(days=offset) <= today
+        and (last_fired is None or offset > last_fired)
+    ]
+    return max(due) if due else None
+
+
+def late_days(date_end, day):
+    """Days from the end date to ``day``: 0 or less is on time."""
+    return (day - date_end).days
+
+
+# The cases of the late-renewal table (SPEC §6), in order.
+ON_TIME, LATE, REINSTATEMENT, LAPSED = "on_time", "late", "reinstatement", "lapsed"
+
+
+def renewal_case(days_late, grace_days, max_reinstatement_days):
+    """Which row of the late-renewal table applies after ``days_late``."""
+    if days_late <= 0:
+        return ON_TIME
+    if days_late <= grace_days:
+        return LATE
+    if days_late <= max_reinstatement_days:
+        return REINSTATEMENT
+    return LAPSED
+
+
+def price_change_date(date_end, today, grace_days, max_reinstatement_days):
+    """The last day the price of a quote made ``today`` holds: the end date
+    for an on-time quote, the end of the grace period, the end of the
+    reinstatement window; never before ``today``."""
+    case = renewal_case(late_days(date_end, today), grace_days, max_reinstatement_days)
+    limit = {
+        ON_TIME: date_end,
+        LATE: date_end + timedelta(days=grace_days),
+        REINSTATEMENT: date_end + timedelta(days=max_reinstatement_days),
+    }.get(case, today)
+    return max(limit, today)
+
+
+def successor_dates(date_start, date_end, minimum_months=12):
+    """The new term of a renewal: from the day after the old end, for as many
+    whole months as the old term (at least ``minimum_months``), inclusive."""
+    months = max(term_months(date_start, date_end), minimum_months)
+    new_start = date_end + timedelta(days=1)
+    new_end = new_start + relativedelta(months=months) - timedelta(days=1)
+    return new_start, new_end
+
+
+def standard_renewal_price(yearly_unit_price, uplift_percent, months):
+    """Renewed unit price of a term: this term's yearly price with the
+    renewal uplift, for the new term's length."""
+    return yearly_unit_price * (1 + (uplift_percent or 0.0) / 100.0) * months / 12.0

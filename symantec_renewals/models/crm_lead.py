@@ -1,0 +1,122 @@
+import re
+
+from odoo import api, fields, models
+
+RENEWAL_STATUSES = [
+    ("upcoming", "Upcoming"),
+    ("quoted", "Quoted"),
+    ("late", "Late"),
+    ("reinstatement", "Reinstatement"),
+    ("won", "Won"),
+    ("lapsed", "Lapsed"),
+]
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    is_renewal = fields.Boolean(
+        string="Is a Renewal", index=True, copy=False, readonly=True
+    )
+    renewal_contract_id = fields.Many2one(
+        "symantec.contract",
+        string="Renewed Contract",
+        index="btree_not_null",
+        copy=False,
+        tracking=True,
+    )
+    renewal_due_date = fields.Date(
+        string="Renewal Due",
+        related="renewal_contract_id.date_end",
+        store=True,
+        index=True,
+    )
+    renewal_reseller_id = fields.Many2one(
+        "res.partner",
+        string="Renewal Reseller",
+        related="renewal_contract_id.reseller_id",
+        store=True,
+        index="btree_not_null",
+    )
+    renewal_region = fields.Selection(
+        related="renewal_contract_id.region", store=True, string="Renewal Region"
+    )
+    renewal_status = fields.Selection(
+        RENEWAL_STATUSES,
+        compute="_compute_renewal_status",
+        store=True,
+        index=True,
+        tracking=True,
+        help="Upcoming until a quote is made, then Quoted; Late once past the "
+        "due date, Reinstatement past the grace period; Won once renewed, "
+        "Lapsed beyond the reinstatement limit. The later status wins.",
+    )
+
+    @api.depends(
+        "is_renewal",
+        "won_status",
+        "order_ids.state",
+        "renewal_contract_id.renewal_case",
+        "renewal_contract_id.state",
+    )
+    def _compute_renewal_status(self):
+        for lead in self:
+            if not lead.is_renewal:
+                lead.renewal_status = False
+                continue
+            contract = lead.renewal_contract_id
+            candidates = ["upcoming"]
+            if any(order.state != "cancel" for order in lead.order_ids):
+                candidates.append("quoted")
+            if contract.renewal_case in ("late", "reinstatement", "lapsed"):
+                candidates.append(
+                    "reinstatement"
+                    if contract.renewal_case in ("reinstatement", "lapsed")
+                    else "late"
+                )
+            if lead.won_status == "won":
+                candidates.append("won")
+            if contract.renewal_case == "lapsed" and lead.won_status != "won":
+                candidates.append("lapsed")
+            order = [status for status, _label in RENEWAL_STATUSES]
+            lead.renewal_status = max(candidates, key=order.index)
+
+    def action_view_renewal_contract(self):
+        self.ensure_one()
+        return self.renewal_contract_id._action_open(self.renewal_contract_id)
+
+    # ------------------------------------------------------------------
+    # Mail gateway: the regional renewal aliases
+    # ------------------------------------------------------------------
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """Mail to a renewal team's alias: a renewal opportunity of that team;
+        a contract reference in the subject routes it to that contract's
+        renewal (created if the contract has none yet)."""
+        custom_values = dict(custom_values or {})
+        team = self.env["crm.team"].browse(
+            custom_values.get("team_id") or self.env.context.get("default_team_id")
+        )
+        if not team.renewal_region:
+            return super().message_new(msg_dict, custom_values=custom_values)
+        contract = self._renewal_contract_from_subject(msg_dict.get("subject"))
+        if contract:
+            if contract.renewal_lead_id.active:
+                return contract.renewal_lead_id
+            lead = contract._create_renewal_leads()
+            return lead
+        custom_values.update({"is_renewal": True, "type": "opportunity"})
+        return super().message_new(msg_dict, custom_values=custom_values)
+
+    @api.model
+    def _renewal_contract_from_subject(self, subject):
+        """The contract whose reference appears in ``subject``, if any."""
+        if not subject:
+            return self.env["symantec.contract"]
+        tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9/_.-]{3,}", subject)
+        return (
+            self.env["symantec.contract"]
+            .sudo()
+            .search([("name", "in", tokens)], limit=1)
+        )

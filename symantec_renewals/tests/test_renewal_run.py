@@ -1,0 +1,442 @@
+from contextlib import contextmanager
+from datetime import date, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import RenewalsCommon
+
+END = date(2026, 12, 31)
+
+
+class RenewalRunCommon(RenewalsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Contract = cls.env["symantec.contract"]
+        cls.reminder_type = cls.env.ref(
+            "symantec_renewals.mail_activity_type_renewal_reminder"
+        )
+
+    @contextmanager
+    def no_commit(self):
+        """The run commits after each batch; a test keeps its transaction."""
+        with patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: 1.0
+        ):
+            yield
+
+    def run_on(self, day, **kwargs):
+        with freeze_time(day), self.no_commit():
+            self.Contract._cron_renewal_run(**kwargs)
+        self.env.invalidate_all()
+
+    def active_contract(self, **values):
+        contract = self.make_contract(**values)
+        contract.action_activate()
+        return contract
+
+    def emails(self, record, subject_part=None):
+        """E-mails (not notes) posted on ``record``'s chatter."""
+        messages = record.message_ids.filtered(
+            lambda m: m.message_type == "comment" and m.partner_ids
+        )
+        if subject_part:
+            messages = messages.filtered(lambda m: subject_part in (m.subject or ""))
+        return messages
+
+    def reminders(self, contract):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "=", contract.renewal_lead_id.id),
+                ("activity_type_id", "=", self.reminder_type.id),
+            ]
+        )
+
+    def snapshot(self):
+        """Everything a run creates, counted."""
+        return {
+            "leads": self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search_count([("is_renewal", "=", True)]),
+            "orders": self.env["sale.order"].search_count(
+                [("renewal_contract_id", "!=", False)]
+            ),
+            "activities": self.env["mail.activity"].search_count(
+                [("activity_type_id", "=", self.reminder_type.id)]
+            ),
+            "emails": self.env["mail.message"].search_count(
+                [("message_type", "=", "comment"), ("partner_ids", "!=", False)]
+            ),
+            "mails": self.env["mail.mail"].search_count([]),
+        }
+
+
+@tagged("post_install", "-at_install")
+class TestRenewalOpportunity(RenewalRunCommon):
+    def test_nothing_before_the_notice_window(self):
+        contract = self.active_contract()
+        self.run_on(END - timedelta(days=121))
+        self.assertFalse(contract.renewal_lead_id)
+        self.assertEqual(contract.state, "active")
+
+    def test_opportunity_created_once_in_the_regional_pipeline(self):
+        contract = self.active_contract(user_id=self.rep.id)
+        self.run_on(END - timedelta(days=120))
+        lead = contract.renewal_lead_id
+        self.assertTrue(lead.is_renewal)
+        self.assertEqual(lead.type, "opportunity")
+        self.assertEqual(lead.team_id, self.team_emea)
+        self.assertEqual(lead.user_id, self.rep)
+        self.assertEqual(lead.partner_id, self.customer)
+        self.assertEqual(lead.renewal_reseller_id, self.reseller)
+        self.assertEqual(lead.renewal_due_date, END)
+        self.assertEqual(lead.renewal_contract_id, contract)
+        self.assertAlmostEqual(lead.expected_revenue, contract.amount_total)
+        self.assertEqual(lead.renewal_status, "upcoming")
+        self.assertEqual(contract.state, "expiring")
+        self.run_on(END - timedelta(days=119))
+        self.assertEqual(
+            self.env["crm.lead"].search_count(
+                [("renewal_contract_id", "=", contract.id)]
+            ),
+            1,
+        )
+
+    def test_second_run_the_same_day_changes_nothing(self):
+        self.active_contract(customer_segment="enterprise")
+        self.active_contract(customer_segment="small_business")
+        day = END - timedelta(days=60)
+        self.run_on(day)
+        first = self.snapshot()
+        self.assertEqual(first["leads"], 2)
+        self.run_on(day)
+        self.assertEqual(self.snapshot(), first)
+
+    def test_drafts_and_cancelled_contracts_are_left_alone(self):
+        draft = self.make_contract()
+        cancelled = self.active_contract()
+        cancelled.action_cancel()
+        self.run_on(END)
+        self.assertFalse(draft.renewal_lead_id)
+        self.assertFalse(cancelled.renewal_lead_id)
+
+
+@tagged("post_install", "-at_install")
+class TestSmallBusinessFlow(RenewalRunCommon):
+    def test_walk_from_notice_to_lapse_day_by_day(self):
+        """From 120 days before the end to 400 days after: one notification
+        then one reminder per milestone, each with an activity for the rep;
+        expiry, reinstatement, then lapse."""
+        contract = self.active_contract(user_id=self.rep.id)
+        fired = {}
+        day = END - timedelta(days=121)
+        while day <= END + timedelta(days=400):
+            before = self.snapshot()
+            self.run_on(day)
+            after = self.snapshot()
+            if after["activities"] != before["activities"]:
+                fired[(day - END).days] = after["activities"] - before["activities"]
+            self.assertEqual(
+                after["activities"] - before["activities"],
+                after["emails"] - before["emails"],
+                f"one e-mail per activity on {day}",
+            )
+            self.assertEqual(after["orders"], 0, "small business: quote on request")
+            day += timedelta(days=1)
+        self.assertEqual(fired, dict.fromkeys((-120, -90, -60, -30, -7, 0, 7, 30), 1))
+        emails = self.emails(contract)
+        self.assertEqual(len(emails), 8)
+        self.assertTrue(all(m.partner_ids == self.customer for m in emails))
+        first = emails.sorted("id")[0]
+        self.assertIn("ends on", first.subject)
+        self.assertNotIn("Reminder", first.subject, "the first e-mail notifies")
+        self.assertEqual(len(self.emails(contract, "Reminder")), 7)
+        summaries = self.reminders(contract).mapped("summary")
+        self.assertIn("Renewal reminder: 120 days before the end", summaries)
+        self.assertIn("Renewal reminder: maintenance ends today", summaries)
+        self.assertIn("Renewal reminder: 30 days after the end", summaries)
+        deadlines = sorted(self.reminders(contract).mapped("date_deadline"))
+        self.assertEqual(deadlines[0], END - timedelta(days=120))
+        self.assertEqual(deadlines[-1], END + timedelta(days=30))
+        self.assertTrue(all(a.user_id == self.rep for a in self.reminders(contract)))
+        lead = contract.renewal_lead_id.with_context(active_test=False)
+        self.assertEqual(contract.state, "expired")
+        self.assertEqual(contract.renewal_case, "lapsed")
+        self.assertEqual(lead.renewal_status, "lapsed")
+        self.assertFalse(lead.active)
+        self.assertEqual(
+            lead.lost_reason_id,
+            self.env.ref("symantec_renewals.crm_lost_reason_lapsed"),
+        )
+
+    def test_expiry_late_then_reinstatement(self):
+        self.company.renewal_grace_days = 30
+        contract = self.active_contract()
+        self.run_on(END)
+        self.assertEqual(contract.state, "expiring")
+        self.assertEqual(contract.renewal_lead_id.renewal_status, "upcoming")
+        self.run_on(END + timedelta(days=1))
+        self.assertEqual(contract.state, "expired")
+        self.assertEqual(contract.renewal_lead_id.renewal_status, "late")
+        self.run_on(END + timedelta(days=30))
+        self.assertEqual(contract.renewal_lead_id.renewal_status, "late")
+        self.run_on(END + timedelta(days=31))
+        self.assertEqual(contract.renewal_lead_id.renewal_status, "reinstatement")
+        self.run_on(END + timedelta(days=365))
+        self.assertEqual(contract.renewal_lead_id.renewal_status, "reinstatement")
+        self.assertTrue(contract.renewal_lead_id.active)
+        self.run_on(END + timedelta(days=366))
+        lead = contract.renewal_lead_id.with_context(active_test=False)
+        self.assertEqual(lead.renewal_status, "lapsed")
+        self.assertFalse(lead.active)
+
+    def test_missed_runs_catch_up_with_the_latest_milestone_only(self):
+        contract = self.active_contract()
+        self.run_on(END - timedelta(days=55))  # -120, -90 and -60 are all due
+        self.assertEqual(len(self.reminders(contract)), 1)
+        self.assertEqual(
+            self.reminders(contract).date_deadline, END - timedelta(days=60)
+        )
+        self.assertEqual(len(self.emails(contract)), 1)
+        self.run_on(END - timedelta(days=40))
+        self.assertEqual(len(self.reminders(contract)), 1, "nothing new is due")
+        self.run_on(END - timedelta(days=30))
+        self.assertEqual(len(self.reminders(contract)), 2)
+
+    def test_notification_names_reseller_and_regional_mailbox(self):
+        domain = self.env["mail.alias.domain"].create({"name": "vendor.example.com"})
+        self.company.alias_domain_id = domain
+        self.team_emea.alias_id.alias_domain_id = domain
+        contract = self.active_contract()
+        self.run_on(END - timedelta(days=120))
+        mail = self.emails(contract)
+        self.assertEqual(len(mail), 1)
+        self.assertIn(self.reseller.name, mail.body)
+        self.assertIn("emea_renewals@vendor.example.com", mail.body)
+        self.assertEqual(mail.reply_to, "emea_renewals@vendor.example.com")
+        outgoing = self.env["mail.mail"].search([("mail_message_id", "=", mail.id)])
+        self.assertTrue(outgoing, "queued for sending")
+        self.assertEqual(outgoing.recipient_ids, self.customer)
+
+    def test_notification_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["symantec_renewals"], ["it_IT"]
+        )
+        self.customer.lang = "it_IT"
+        contract = self.active_contract()
+        self.run_on(END - timedelta(days=120))
+        mail = self.emails(contract)
+        self.assertIn("Gentile", mail.body)
+        self.assertNotIn("Dear", mail.body)
+
+
+@tagged("post_install", "-at_install")
+class TestEnterpriseFlow(RenewalRunCommon):
+    def test_quote_sent_to_the_reseller_at_notice(self):
+        contract = self.active_contract(customer_segment="enterprise")
+        self.run_on(END - timedelta(days=120))
+        order = contract.renewal_order_id
+        self.assertTrue(order)
+        self.assertEqual(order.state, "sent")
+        self.assertEqual(order.partner_id, self.reseller)
+        self.assertEqual(order.renewal_end_customer_id, self.customer)
+        self.assertEqual(order.opportunity_id, contract.renewal_lead_id)
+        self.assertEqual(order.origin, contract.name)
+        self.assertEqual(order.validity_date, END)
+        self.assertTrue(order.require_signature)
+        self.assertEqual(contract.renewal_lead_id.renewal_status, "quoted")
+        quote_mail = self.emails(order)
+        self.assertEqual(len(quote_mail), 1)
+        self.assertEqual(quote_mail.partner_ids, self.reseller)
+        # The reminder goes to the customer, the reseller copied while unsigned.
+        reminder = self.emails(contract)
+        self.assertEqual(len(reminder), 1)
+        self.assertIn("Reminder", reminder.subject)
+        self.assertEqual(reminder.partner_ids, self.customer | self.reseller)
+
+    def test_quote_created_once_over_the_whole_walk(self):
+        contract = self.active_contract(customer_segment="enterprise")
+        for offset in (-120, -119, -90, -30, 0, 1, 30, 200):
+            self.run_on(END + timedelta(days=offset))
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [("renewal_contract_id", "=", contract.id)]
+            ),
+            1,
+        )
+        self.assertEqual(len(self.emails(contract.renewal_order_id)), 1)
+
+    def test_lapse_cancels_the_open_quote(self):
+        contract = self.active_contract(customer_segment="enterprise")
+        self.run_on(END - timedelta(days=10))
+        order = contract.renewal_order_id
+        self.run_on(END + timedelta(days=366))
+        self.assertEqual(order.state, "cancel")
+        self.assertFalse(contract.renewal_lead_id.active)
+
+    def test_failing_contract_does_not_stop_the_batch(self):
+        good_1 = self.active_contract(customer_segment="enterprise")
+        broken_tier = self.env["symantec.maintenance.tier"].create(
+            {"name": "Broken", "code": "BRK", "offering_type": "software"}
+        )
+        broken = self.active_contract(
+            customer_segment="enterprise", tier_id=broken_tier.id
+        )
+        broken_tier.product_id = False  # its quote cannot be made
+        good_2 = self.active_contract(customer_segment="enterprise")
+        with mute_logger(
+            "odoo.addons.symantec_renewals.models.symantec_contract_renewal"
+        ):
+            self.run_on(END - timedelta(days=100))
+        self.assertTrue(good_1.renewal_order_id)
+        self.assertTrue(good_2.renewal_order_id)
+        self.assertFalse(broken.renewal_order_id)
+        self.assertFalse(broken.renewal_checked_date, "retried on the next run")
+        self.assertEqual(good_1.renewal_checked_date, END - timedelta(days=100))
+
+    def test_restart_after_a_crash_between_batches(self):
+        contracts = (
+            self.active_contract() | self.active_contract() | self.active_contract()
+        )
+
+        class Crash(Exception):
+            pass
+
+        def die_after_first_batch(*args, **kwargs):
+            raise Crash
+
+        day = END - timedelta(days=100)
+        # Not assertRaises: Odoo's rolls back what happened inside it.
+        crashed = False
+        with (
+            freeze_time(day),
+            patch.object(
+                type(self.env["ir.cron"]), "_commit_progress", die_after_first_batch
+            ),
+        ):
+            try:
+                self.Contract._cron_renewal_run(batch_size=1)
+            except Crash:
+                crashed = True
+        self.assertTrue(crashed)
+        self.assertEqual(len(contracts.filtered("renewal_lead_id")), 1)
+        self.run_on(day, batch_size=1)
+        self.assertEqual(len(contracts.filtered("renewal_lead_id")), 3)
+        self.assertEqual(self.snapshot()["leads"], 3)
+        self.assertEqual(self.snapshot()["activities"], 3)
+
+
+@tagged("post_install", "-at_install")
+class TestGenerateQuote(RenewalRunCommon):
+    def test_button_creates_opportunity_and_quote_then_reuses_it(self):
+        contract = self.active_contract()
+        with freeze_time(END - timedelta(days=200)):
+            action = contract.action_generate_renewal_quote()
+            order = self.env["sale.order"].browse(action["res_id"])
+            self.assertTrue(contract.renewal_lead_id)
+            self.assertEqual(order.opportunity_id, contract.renewal_lead_id)
+            self.assertEqual(order.state, "draft")
+            again = contract.action_generate_renewal_quote()
+        self.assertEqual(again["res_id"], order.id)
+
+    def test_quote_lines_at_standard_renewal_price(self):
+        """10 units at 1,000 licence value, 22 %: 220 a year each; uplift 3 %."""
+        contract = self.active_contract()
+        with freeze_time(END - timedelta(days=30)):
+            contract.action_generate_renewal_quote()
+        order = contract.renewal_order_id
+        lines = order.order_line.filtered(lambda line: not line.display_type)
+        main = lines.filtered(lambda line: line.product_uom_qty)
+        self.assertEqual(main.product_id, self.tier_software.product_id)
+        self.assertEqual(main.product_uom_qty, 10)
+        self.assertAlmostEqual(main.price_unit, 226.6)
+        self.assertIn("Endpoint Protection", main.name)
+        self.assertIn("2027-01-01 - 2027-12-31", main.name)
+        self.assertAlmostEqual(order.amount_untaxed, 2266.0)
+        premium = lines - main
+        self.assertEqual(
+            premium.product_id,
+            self.env.ref("symantec_renewals.tier_premium_support").product_id,
+        )
+        self.assertEqual(premium.product_uom_qty, 0)
+        self.assertTrue(order.order_line.filtered("is_optional"))
+
+    def test_two_year_term_priced_for_two_years(self):
+        contract = self.active_contract(date_end=date(2027, 12, 31))
+        with freeze_time("2027-11-01"):
+            contract.action_generate_renewal_quote()
+        main = contract.renewal_order_id.order_line.filtered("product_uom_qty")
+        self.assertAlmostEqual(main.price_unit, 453.2)
+        self.assertIn("2028-01-01 - 2029-12-31", main.name)
+
+    def test_lapsed_contract_cannot_be_quoted(self):
+        contract = self.active_contract()
+        with (
+            freeze_time(END + timedelta(days=366)),
+            self.assertRaisesRegex(Exception, "new licence"),
+        ):
+            contract.action_generate_renewal_quote()
+
+    def test_validity_never_in_the_past(self):
+        self.company.renewal_grace_days = 30
+        contract = self.active_contract()
+        with freeze_time(END + timedelta(days=10)):
+            contract.action_generate_renewal_quote()
+        self.assertEqual(
+            contract.renewal_order_id.validity_date, END + timedelta(days=30)
+        )
+        contract.renewal_order_id._action_cancel()
+        with freeze_time(END + timedelta(days=40)):
+            contract.action_generate_renewal_quote()
+        self.assertEqual(
+            contract.renewal_order_id.validity_date, END + timedelta(days=365)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestRenewalAliases(RenewalRunCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alias_domain = cls.env["mail.alias.domain"].create(
+            {"name": "vendor.example.com"}
+        )
+        cls.team_emea.alias_id.alias_domain_id = cls.alias_domain
+
+    def receive(self, subject):
+        raw = (
+            "From: Mario Rossi <mario@acme.example.com>\r\n"
+            "To: emea_renewals@vendor.example.com\r\n"
+            f"Subject: {subject}\r\n"
+            f"Message-ID: <{abs(hash(subject))}@acme.example.com>\r\n"
+            "Content-Type: text/plain\r\n\r\nPlease send us the renewal quote.\r\n"
+        )
+        return self.env["mail.thread"].message_process(False, raw)
+
+    def test_alias_mail_creates_a_renewal_in_that_team(self):
+        lead = self.env["crm.lead"].browse(self.receive("Renewal question"))
+        self.assertTrue(lead.is_renewal)
+        self.assertEqual(lead.team_id, self.team_emea)
+        self.assertEqual(lead.type, "opportunity")
+
+    def test_contract_reference_links_to_its_renewal(self):
+        contract = self.active_contract()
+        self.run_on(END - timedelta(days=100))
+        lead_id = self.receive(f"Re: renewal of {contract.name} please")
+        self.assertEqual(lead_id, contract.renewal_lead_id.id)
+        self.assertIn(
+            "Please send us the renewal quote.",
+            contract.renewal_lead_id.message_ids[0].body,
+        )
+
+    def test_contract_reference_without_renewal_yet_creates_it(self):
+        contract = self.active_contract()
+        lead = self.env["crm.lead"].browse(self.receive(f"About {contract.name}"))
+        self.assertEqual(contract.renewal_lead_id, lead)
+        self.assertEqual(lead.renewal_contract_id, contract)
