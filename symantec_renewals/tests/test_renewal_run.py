@@ -440,3 +440,20 @@ class TestRenewalAliases(RenewalRunCommon):
         lead = self.env["crm.lead"].browse(self.receive(f"About {contract.name}"))
         self.assertEqual(contract.renewal_lead_id, lead)
         self.assertEqual(lead.renewal_contract_id, contract)
+
+
+@tagged("post_install", "-at_install")
+class TestQuoteDocument(RenewalRunCommon):
+    def test_quote_pdf_names_the_end_customer_and_new_term(self):
+        contract = self.active_contract()
+        with freeze_time(END - timedelta(days=30)):
+            contract.action_generate_renewal_quote()
+        order = contract.renewal_order_id
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "sale.action_report_saleorder", order.ids
+        )
+        html = html.decode()
+        self.assertIn("End Customer", html)
+        self.assertIn(self.customer.name, html)
+        self.assertIn(contract.name, html)
+        self.assertIn("2027-01-01 - 2027-12-31", html)
