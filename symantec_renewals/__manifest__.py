@@ -29,6 +29,7 @@
         "report/sale_order_report.xml",
         "views/symantec_maintenance_tier_views.xml",
         "views/symantec_contract_views.xml",
+        "views/symantec_contract_renewal_views.xml",
         "views/res_partner_views.xml",
         "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
@@ -40,6 +41,8 @@
         "demo/res_users_demo.xml",
         "demo/symantec_renewals_demo.xml",
     ],
+    # A sample for users' own imports, not data the module loads.
+    "oca_data_manual": ["demo/symantec_contract_import_sample.csv"],
     "assets": {
         "web.assets_tests": [
             "symantec_renewals/static/tests/tours/*.js",

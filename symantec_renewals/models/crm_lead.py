@@ -52,6 +52,33 @@ class CrmLead(models.Model):
         "Lapsed beyond the reinstatement limit. The later status wins.",
     )
 
+    expected_revenue = fields.Monetary(
+        compute="_compute_expected_revenue", store=True, readonly=False, default=None
+    )
+
+    @api.depends(
+        "is_renewal",
+        "renewal_contract_id.amount_total",
+        "renewal_contract_id.currency_id",
+        "order_ids.state",
+        "order_ids.amount_untaxed",
+        "order_ids.currency_id",
+    )
+    def _compute_expected_revenue(self):
+        """A renewal expects what its live quote is worth, or the contract's
+        yearly value before there is one. Other opportunities keep theirs."""
+        today = fields.Date.context_today(self)
+        for lead in self.filtered("is_renewal"):
+            orders = lead.order_ids.filtered(lambda o: o.state != "cancel")
+            source = orders.sorted("id")[-1:] if orders else lead.renewal_contract_id
+            if not source:
+                continue
+            amount = source.amount_untaxed if orders else source.amount_total
+            company = lead.company_id or self.env.company
+            lead.expected_revenue = company.currency_id.round(
+                source.currency_id._convert(amount, company.currency_id, company, today)
+            )
+
     @api.depends(
         "is_renewal",
         "won_status",

@@ -29,7 +29,6 @@ class SymantecContract(models.Model):
     name = fields.Char(
         string="Reference",
         required=True,
-        readonly=True,
         copy=False,
         default=lambda self: _("New"),
         index="trigram",
@@ -388,7 +387,7 @@ class SymantecContract(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
+            if not vals.get("name") or vals["name"] == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "symantec.contract"
                 ) or _("New")

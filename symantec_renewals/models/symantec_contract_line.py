@@ -82,15 +82,18 @@ class SymantecContractLine(models.Model):
             if line.quantity <= 0:
                 raise ValidationError(
                     _(
-                        "The quantity of %(product)s must be greater than zero.",
+                        "Contract %(contract)s: the quantity of %(product)s must be "
+                        "greater than zero.",
+                        contract=line.contract_id.name,
                         product=line.product_id.display_name,
                     )
                 )
             if line.license_value < 0 or line.price_unit < 0:
                 raise ValidationError(
                     _(
-                        "The licence value and price of %(product)s cannot be "
-                        "negative.",
+                        "Contract %(contract)s: the licence value and price of "
+                        "%(product)s cannot be negative.",
+                        contract=line.contract_id.name,
                         product=line.product_id.display_name,
                     )
                 )

@@ -221,14 +221,6 @@ class SymantecContract(models.Model):
             "team_id": self.team_id.id,
             "user_id": self.user_id.id,
             "company_id": self.company_id.id,
-            "expected_revenue": self.company_id.currency_id.round(
-                self.currency_id._convert(
-                    self.amount_total,
-                    self.company_id.currency_id,
-                    self.company_id,
-                    fields.Date.context_today(self),
-                )
-            ),
             "date_deadline": self.date_end,
         }
 
@@ -409,7 +401,9 @@ class SymantecContract(models.Model):
 
     def _prepare_renewal_order_lines(self):
         """One line per covered product at the standard renewal price, then
-        the add-on services offered as optional upgrades."""
+        the add-on services offered as optional upgrades. Prices are the
+        renewal's own, not the pricelist's: ``technical_price_unit`` 0 marks
+        them as set by hand, so a quantity change keeps them."""
         self.ensure_one()
         new_start, new_end = self._renewal_term()
         months = policy.term_months(new_start, new_end)
@@ -420,6 +414,7 @@ class SymantecContract(models.Model):
                 {
                     "product_id": tier.product_id.id,
                     "product_uom_qty": line.quantity,
+                    "technical_price_unit": 0.0,
                     "price_unit": self.currency_id.round(
                         policy.standard_renewal_price(
                             line.price_unit, tier.renewal_uplift_percent, months
@@ -450,6 +445,7 @@ class SymantecContract(models.Model):
                     {
                         "product_id": addon.product_id.id,
                         "product_uom_qty": 0.0,
+                        "technical_price_unit": 0.0,
                         "price_unit": self.currency_id.round(price * months / 12.0),
                         "name": _(
                             "%(tier)s for %(quantity)s units\n"

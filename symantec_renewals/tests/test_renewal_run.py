@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -457,3 +458,34 @@ class TestQuoteDocument(RenewalRunCommon):
         self.assertIn(self.customer.name, html)
         self.assertIn(contract.name, html)
         self.assertIn("2027-01-01 - 2027-12-31", html)
+
+
+@tagged("post_install", "-at_install")
+class TestExpectedRevenue(RenewalRunCommon):
+    def test_expected_revenue_follows_the_quote(self):
+        contract = self.active_contract()
+        self.run_on(END - timedelta(days=100))
+        lead = contract.renewal_lead_id
+        self.assertAlmostEqual(lead.expected_revenue, 2200.0, msg="contract value")
+        with freeze_time(END - timedelta(days=90)):
+            contract.action_generate_renewal_quote()
+        self.assertAlmostEqual(lead.expected_revenue, 2266.0, msg="quote value")
+        order = contract.renewal_order_id
+        order.order_line.filtered("product_uom_qty")[:1].product_uom_qty = 20
+        self.assertAlmostEqual(lead.expected_revenue, 4532.0)
+
+    def test_run_now_is_for_managers(self):
+        calls = []
+        with patch.object(
+            type(self.env["ir.cron"]),
+            "method_direct_trigger",
+            lambda cron: calls.append(cron.id),
+        ):
+            with self.assertRaises(UserError):
+                self.Contract.with_user(self.rep).action_run_renewal_now()
+            action = self.Contract.with_user(self.manager).action_run_renewal_now()
+        cron = self.env.ref("symantec_renewals.ir_cron_renewal_run")
+        self.assertEqual(calls, [cron.id])
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(cron.code.strip(), "model._cron_renewal_run()")
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
