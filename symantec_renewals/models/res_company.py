@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import policy
@@ -58,7 +58,7 @@ class ResCompany(models.Model):
                 policy.parse_offsets(company.renewal_reminder_offsets)
             except ValueError as exc:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Reminder offsets are whole numbers of days separated by "
                         "commas, such as %(example)s.",
                         example=policy.format_offsets(policy.DEFAULT_REMINDER_OFFSETS),
@@ -87,14 +87,14 @@ class ResCompany(models.Model):
             )
             if any(value < 0 for value in values):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The renewal policy's days, percentages and fees cannot "
                         "be negative."
                     )
                 )
             if company.max_reinstatement_days < company.renewal_grace_days:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The reinstatement limit (%(limit)s days) cannot be shorter "
                         "than the grace period (%(grace)s days).",
                         limit=company.max_reinstatement_days,

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
@@ -30,7 +30,7 @@ class SymantecContract(models.Model):
         string="Reference",
         required=True,
         copy=False,
-        default=lambda self: _("New"),
+        default=lambda self: self.env._("New"),
         index="trigram",
     )
     partner_id = fields.Many2one(
@@ -47,7 +47,7 @@ class SymantecContract(models.Model):
         tracking=True,
         check_company=True,
         index=True,
-        domain=[("is_reseller", "=", True)],
+        domain=[("commercial_partner_id.is_reseller", "=", True)],
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -335,7 +335,7 @@ class SymantecContract(models.Model):
         for contract in self:
             if contract.date_end <= contract.date_start:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Contract %(name)s: the end date must be after the start date.",
                         name=contract.name,
                     )
@@ -343,7 +343,7 @@ class SymantecContract(models.Model):
             minimum = max(contract.tier_id.min_term_months, MIN_TERM_MONTHS)
             if contract.term_months < minimum:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Contract %(name)s: a maintenance term lasts at least "
                         "%(months)s months (from %(start)s to %(end)s is "
                         "%(term)s months).",
@@ -360,7 +360,7 @@ class SymantecContract(models.Model):
         for contract in self:
             if contract.auto_renew and contract.offering_type != "online":
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Contract %(name)s: automatic renewal is only available for "
                         "online services.",
                         name=contract.name,
@@ -373,7 +373,7 @@ class SymantecContract(models.Model):
             reseller = contract.reseller_id
             if reseller and not reseller.commercial_partner_id.is_reseller:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Contract %(name)s: %(partner)s is not a reseller.",
                         name=contract.name,
                         partner=reseller.display_name,
@@ -387,10 +387,10 @@ class SymantecContract(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not vals.get("name") or vals["name"] == _("New"):
+            if not vals.get("name") or vals["name"] == self.env._("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "symantec.contract"
-                ) or _("New")
+                ) or self.env._("New")
         return super().create(vals_list)
 
     def write(self, vals):
@@ -413,7 +413,9 @@ class SymantecContract(models.Model):
     def _unlink_only_drafts(self):
         if any(contract.state not in ("draft", "cancelled") for contract in self):
             raise UserError(
-                _("Only draft or cancelled contracts can be deleted; cancel it first.")
+                self.env._(
+                    "Only draft or cancelled contracts can be deleted; cancel it first."
+                )
             )
 
     # ------------------------------------------------------------------
@@ -424,7 +426,7 @@ class SymantecContract(models.Model):
         for contract in self:
             if contract.state != "draft":
                 raise UserError(
-                    _(
+                    self.env._(
                         "Contract %(name)s is not a draft: only drafts can be "
                         "activated.",
                         name=contract.name,
@@ -432,7 +434,7 @@ class SymantecContract(models.Model):
                 )
             if not contract.line_ids:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Contract %(name)s covers no product: add its covered "
                         "products before activating it.",
                         name=contract.name,
@@ -443,13 +445,15 @@ class SymantecContract(models.Model):
 
     def action_cancel(self):
         if any(contract.state == "renewed" for contract in self):
-            raise UserError(_("A renewed contract cannot be cancelled."))
+            raise UserError(self.env._("A renewed contract cannot be cancelled."))
         self.state = "cancelled"
         return True
 
     def action_draft(self):
         if any(contract.state != "cancelled" for contract in self):
-            raise UserError(_("Only cancelled contracts can be set back to draft."))
+            raise UserError(
+                self.env._("Only cancelled contracts can be set back to draft.")
+            )
         self.state = "draft"
         return True
 

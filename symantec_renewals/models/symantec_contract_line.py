@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
@@ -17,6 +17,7 @@ class SymantecContractLine(models.Model):
     company_id = fields.Many2one(related="contract_id.company_id", store=True)
     currency_id = fields.Many2one(related="contract_id.currency_id", store=True)
     tier_id = fields.Many2one(related="contract_id.tier_id")
+    pricing_method = fields.Selection(related="contract_id.tier_id.pricing_method")
     product_id = fields.Many2one(
         "product.product",
         string="Covered Product",
@@ -51,7 +52,7 @@ class SymantecContractLine(models.Model):
     @api.depends("product_id")
     def _compute_name(self):
         for line in self:
-            if line.product_id and not line.name:
+            if line.product_id:
                 line.name = line.product_id.display_name
 
     @api.depends("contract_id.tier_id", "contract_id.currency_id", "license_value")
@@ -81,7 +82,7 @@ class SymantecContractLine(models.Model):
         for line in self:
             if line.quantity <= 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Contract %(contract)s: the quantity of %(product)s must be "
                         "greater than zero.",
                         contract=line.contract_id.name,
@@ -90,7 +91,7 @@ class SymantecContractLine(models.Model):
                 )
             if line.license_value < 0 or line.price_unit < 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Contract %(contract)s: the licence value and price of "
                         "%(product)s cannot be negative.",
                         contract=line.contract_id.name,
@@ -124,7 +125,7 @@ class SymantecContractLine(models.Model):
             standard = line._standard_price_unit()
             if line.currency_id.compare_amounts(line.price_unit, standard):
                 raise AccessError(
-                    _(
+                    self.env._(
                         "Only renewal managers can change the yearly price of "
                         "%(product)s from the tier's %(price)s.",
                         product=line.product_id.display_name,

@@ -6,7 +6,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
@@ -132,7 +132,9 @@ class SymantecContract(models.Model):
     def action_run_renewal_now(self):
         """Run the scheduled renewal run now, as the scheduler would."""
         if not self.env.user.has_group("symantec_renewals.group_renewal_manager"):
-            raise UserError(_("Only renewal managers can start the renewal run."))
+            raise UserError(
+                self.env._("Only renewal managers can start the renewal run.")
+            )
         cron = self.env.ref("symantec_renewals.ir_cron_renewal_run").sudo()
         cron.method_direct_trigger()
         return {
@@ -140,7 +142,7 @@ class SymantecContract(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("The renewal run is done."),
+                "message": self.env._("The renewal run is done."),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -209,7 +211,7 @@ class SymantecContract(models.Model):
     def _prepare_renewal_lead_values(self):
         self.ensure_one()
         return {
-            "name": _(
+            "name": self.env._(
                 "Renewal %(contract)s - %(customer)s",
                 contract=self.name,
                 customer=self.partner_id.display_name,
@@ -301,7 +303,7 @@ class SymantecContract(models.Model):
         self.ensure_one()
         if self.state not in RUN_STATES:
             raise UserError(
-                _(
+                self.env._(
                     "Contract %(name)s is %(state)s: only active, expiring or "
                     "expired contracts are renewed.",
                     name=self.name,
@@ -316,7 +318,7 @@ class SymantecContract(models.Model):
         )
         if case == policy.LAPSED:
             raise UserError(
-                _(
+                self.env._(
                     "The maintenance of contract %(name)s lapsed more than %(days)s "
                     "days ago and can no longer be renewed: the customer needs to "
                     "buy a new licence.",
@@ -326,11 +328,13 @@ class SymantecContract(models.Model):
             )
         if not self.line_ids:
             raise UserError(
-                _("Contract %(name)s covers no product to renew.", name=self.name)
+                self.env._(
+                    "Contract %(name)s covers no product to renew.", name=self.name
+                )
             )
         if not self.tier_id.product_id:
             raise UserError(
-                _(
+                self.env._(
                     "Tier %(tier)s has no product to put on renewal quotes: set "
                     "its quote product first.",
                     tier=self.tier_id.display_name,
@@ -358,7 +362,7 @@ class SymantecContract(models.Model):
         if not pricelist:
             pricelist = Pricelist.sudo().create(
                 {
-                    "name": _(
+                    "name": self.env._(
                         "Renewals (%(currency)s)", currency=self.currency_id.name
                     ),
                     "currency_id": self.currency_id.id,
@@ -420,7 +424,7 @@ class SymantecContract(models.Model):
                             line.price_unit, tier.renewal_uplift_percent, months
                         )
                     ),
-                    "name": _(
+                    "name": self.env._(
                         "%(tier)s for %(product)s\nTerm: %(start)s - %(end)s",
                         tier=tier.name,
                         product=line.name or line.product_id.display_name,
@@ -434,7 +438,7 @@ class SymantecContract(models.Model):
             lines.append(
                 {
                     "display_type": "line_section",
-                    "name": _("Upgrade your coverage"),
+                    "name": self.env._("Upgrade your coverage"),
                     "is_optional": True,
                 }
             )
@@ -447,7 +451,7 @@ class SymantecContract(models.Model):
                         "product_uom_qty": 0.0,
                         "technical_price_unit": 0.0,
                         "price_unit": self.currency_id.round(price * months / 12.0),
-                        "name": _(
+                        "name": self.env._(
                             "%(tier)s for %(quantity)s units\n"
                             "Term: %(start)s - %(end)s",
                             tier=addon.name,
@@ -548,10 +552,12 @@ class SymantecContract(models.Model):
 
     def _milestone_label(self, offset):
         if offset < 0:
-            return _("Renewal reminder: %(days)s days before the end", days=-offset)
+            return self.env._(
+                "Renewal reminder: %(days)s days before the end", days=-offset
+            )
         if offset == 0:
-            return _("Renewal reminder: maintenance ends today")
-        return _("Renewal reminder: %(days)s days after the end", days=offset)
+            return self.env._("Renewal reminder: maintenance ends today")
+        return self.env._("Renewal reminder: %(days)s days after the end", days=offset)
 
     def _send_auto_renewal_notices(self):
         """Auto-renewing online services: one notice at the notice date that

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 MIN_TERM_MONTHS = 12
@@ -125,7 +125,7 @@ class SymantecMaintenanceTier(models.Model):
         for tier in self:
             if tier.min_term_months < MIN_TERM_MONTHS:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The minimum term of tier %(tier)s cannot be shorter than "
                         "%(months)s months.",
                         tier=tier.display_name,
@@ -138,11 +138,14 @@ class SymantecMaintenanceTier(models.Model):
         for tier in self:
             if tier.license_percent < 0 or tier.unit_price < 0:
                 raise ValidationError(
-                    _("The prices of tier %(tier)s cannot be negative.", tier=tier.name)
+                    self.env._(
+                        "The prices of tier %(tier)s cannot be negative.",
+                        tier=tier.name,
+                    )
                 )
             if tier.renewal_uplift_percent < 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The renewal uplift of tier %(tier)s cannot be negative.",
                         tier=tier.name,
                     )
@@ -153,7 +156,7 @@ class SymantecMaintenanceTier(models.Model):
         for tier in self:
             if tier.response_time_hours < 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The response time of tier %(tier)s cannot be negative.",
                         tier=tier.name,
                     )

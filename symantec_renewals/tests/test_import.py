@@ -206,11 +206,8 @@ class TestContractImport(RenewalsCommon):
         }
         for header, field_path in matches.items():
             self.assertEqual(header, field_path)
-        # Except the reference: the model declares ``name`` read-only and the
-        # dialog only offers writable fields (an import through the API, as
-        # below, sets it).
-        expected = set(preview["headers"]) - {"name"}
-        self.assertLessEqual(expected, set(matches))
+        # The legacy reference too: the installed base keeps its references.
+        self.assertLessEqual(set(preview["headers"]), set(matches))
 
     def test_sample_file_creates_contracts_with_their_lines(self):
         content = file_open(SAMPLE, "rb").read()
@@ -405,7 +402,8 @@ class TestContractImport(RenewalsCommon):
             2,
             2,
             3,
-            "The quantity of [DLP-16] Data Loss Prevention must be greater than zero.",
+            "Contract LEG-NEGATIVE: the quantity of [DLP-16] Data Loss Prevention "
+            "must be greater than zero.",
         )
         self._assert_error(
             errors,
@@ -466,7 +464,10 @@ class TestContractImport(RenewalsCommon):
             "Contract %(name)s: a maintenance term lasts at least %(months)s "
             "months (from %(start)s to %(end)s is %(term)s months)."
         )
-        quantity = "The quantity of %(product)s must be greater than zero."
+        quantity = (
+            "Contract %(contract)s: the quantity of %(product)s must be greater "
+            "than zero."
+        )
         not_reseller = "Contract %(name)s: %(partner)s is not a reseller."
         italian = dict(code_translations.get_python_translations(MODULE, "it_IT"))
         for source in (short_term, quantity, not_reseller):
@@ -502,7 +503,8 @@ class TestContractImport(RenewalsCommon):
             2,
             2,
             3,
-            italian[quantity] % {"product": "[DLP-16] Data Loss Prevention"},
+            italian[quantity]
+            % {"contract": "LEG-NEGATIVE", "product": "[DLP-16] Data Loss Prevention"},
         )
         self._assert_error(
             errors,

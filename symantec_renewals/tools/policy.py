@@ -92,4 +92,36 @@ def successor_dates(date_start, date_end, minimum_months=12):
 def standard_renewal_price(yearly_unit_price, uplift_percent, months):
     """Renewed unit price of a term: this term's yearly price with the
     renewal uplift, for the new term's length."""
-    return yearly_unit_price * (1 + (uplift_percent or 0.0) / 100.0) * months / 12.0
+    return renewed_yearly_price(yearly_unit_price, uplift_percent) * months / 12.0
+
+
+def late_surcharge(standard_price, late_uplift_percent):
+    """The late-renewal surcharge: a percentage of the standard renewal price."""
+    return standard_price * (late_uplift_percent or 0.0) / 100.0
+
+
+def reinstatement_fee(standard_price, fee_percent, fee_minimum):
+    """The reinstatement fee: a percentage of the standard renewal price, at
+    least the minimum (both in the quote's currency)."""
+    return max(standard_price * (fee_percent or 0.0) / 100.0, fee_minimum or 0.0)
+
+
+def renewed_yearly_price(yearly_unit_price, uplift_percent):
+    """The yearly unit price a renewed term carries: the renewal uplift on
+    this term's, so that uplifts compound term after term."""
+    return yearly_unit_price * (1 + (uplift_percent or 0.0) / 100.0)
+
+
+ACTIVATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def activation_code(randbelow, groups=4, size=4):
+    """A code such as ``K7QX-M2PD-9RTA-WC4H`` from an alphabet without
+    look-alike characters; ``randbelow`` is ``secrets.randbelow``."""
+    return "-".join(
+        "".join(
+            ACTIVATION_ALPHABET[randbelow(len(ACTIVATION_ALPHABET))]
+            for _ in range(size)
+        )
+        for _ in range(groups)
+    )
