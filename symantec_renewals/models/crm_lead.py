@@ -49,7 +49,8 @@ class CrmLead(models.Model):
         tracking=True,
         help="Upcoming until a quote is made, then Quoted; Late once past the "
         "due date, Reinstatement past the grace period; Won once renewed, "
-        "Lapsed beyond the reinstatement limit. The later status wins.",
+        "Lapsed beyond the reinstatement limit. When several apply, the one "
+        "furthest along this list wins.",
     )
 
     expected_revenue = fields.Monetary(

@@ -1,4 +1,15 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..tools import policy
+
+MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
+RENEWAL_CASES = [
+    (policy.ON_TIME, "On time"),
+    (policy.LATE, "Late"),
+    (policy.REINSTATEMENT, "Reinstatement"),
+    (policy.LAPSED, "Lapsed"),
+]
 
 
 class SaleOrder(models.Model):
@@ -20,3 +31,173 @@ class SaleOrder(models.Model):
         help="The customer whose maintenance is renewed; the order's customer "
         "is the reseller.",
     )
+    renewal_case = fields.Selection(
+        RENEWAL_CASES,
+        string="Priced As",
+        copy=False,
+        readonly=True,
+        help="The row of the late-renewal policy the quote is priced for.",
+    )
+    renewal_is_auto = fields.Boolean(
+        string="Automatic Renewal Order", copy=False, readonly=True
+    )
+    renewal_fee_waived = fields.Boolean(
+        string="Reinstatement Fee Waived", copy=False, readonly=True, tracking=True
+    )
+    renewal_fee_waiver_reason = fields.Text(
+        string="Waiver Reason", copy=False, readonly=True
+    )
+    renewal_license_value = fields.Monetary(
+        string="Licence Value of the Covered Products",
+        compute="_compute_renewal_new_license_cheaper",
+        help="What buying the covered licences again would cost.",
+    )
+    renewal_new_license_cheaper = fields.Boolean(
+        string="A New Licence Is Cheaper",
+        compute="_compute_renewal_new_license_cheaper",
+        help="Reinstating this maintenance costs more than buying the licences again.",
+    )
+
+    @api.depends("renewal_case", "amount_untaxed", "renewal_contract_id")
+    def _compute_renewal_new_license_cheaper(self):
+        for order in self:
+            contract = order.renewal_contract_id
+            value = sum(
+                line.license_value * line.quantity for line in contract.line_ids
+            )
+            if contract and contract.currency_id != order.currency_id:
+                value = contract.currency_id._convert(
+                    value,
+                    order.currency_id,
+                    order.company_id,
+                    order.date_order or fields.Date.context_today(order),
+                )
+            order.renewal_license_value = value
+            order.renewal_new_license_cheaper = bool(
+                order.renewal_case == policy.REINSTATEMENT
+                and value
+                and order.currency_id.compare_amounts(order.amount_untaxed, value) > 0
+            )
+
+    # ------------------------------------------------------------------
+    # Late-renewal pricing
+    # ------------------------------------------------------------------
+
+    def _renewal_reprice(self, day):
+        """Price the open renewal quotes for a renewal ordered on ``day``: the
+        surcharge and fee lines of its case (SPEC §6), a validity up to the
+        next price change. Returns the case of each order."""
+        cases = {}
+        for order in self:
+            contract = order.renewal_contract_id
+            case = contract._renewal_case_on(day)
+            cases[order] = case
+            if case == policy.LAPSED:
+                continue
+            if case != order.renewal_case:
+                old = order.order_line.filtered(
+                    lambda line: (
+                        line.renewal_line_kind
+                        in ("late_surcharge", "reinstatement_fee")
+                    )
+                )
+                standard = sum(
+                    order.order_line.filtered(
+                        lambda line: line.renewal_line_kind == "renewal"
+                    ).mapped("price_subtotal")
+                )
+                order.write(
+                    {
+                        "renewal_case": case,
+                        "order_line": [
+                            *(fields.Command.unlink(line.id) for line in old),
+                            *(
+                                fields.Command.create(values)
+                                for values in contract._prepare_renewal_penalty_lines(
+                                    standard, case, order.renewal_fee_waived, day
+                                )
+                            ),
+                        ],
+                    }
+                )
+            company = contract.company_id
+            order.validity_date = policy.price_change_date(
+                contract.date_end,
+                day,
+                company.renewal_grace_days,
+                company.max_reinstatement_days,
+            )
+        return cases
+
+    def action_waive_reinstatement_fee(self):
+        """Open the waiver wizard (renewal managers only)."""
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only renewal managers can waive a reinstatement fee.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "symantec.fee.waiver.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def _waive_reinstatement_fee(self, reason):
+        """Remove the reinstatement fee, for good, and say who and why."""
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only renewal managers can waive a reinstatement fee.")
+            )
+        if self.state not in ("draft", "sent"):
+            raise UserError(
+                self.env._("The fee can only be waived on a quote not yet confirmed.")
+            )
+        fee_lines = self.order_line.filtered(
+            lambda line: line.renewal_line_kind == "reinstatement_fee"
+        )
+        amount = sum(fee_lines.mapped("price_subtotal"))
+        self.write(
+            {
+                "renewal_fee_waived": True,
+                "renewal_fee_waiver_reason": reason,
+                "order_line": [fields.Command.unlink(line.id) for line in fee_lines],
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Reinstatement fee of %(amount)s waived by %(user)s: %(reason)s",
+                amount=self.currency_id.format(amount),
+                user=self.env.user.name,
+                reason=reason,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Confirmation and payment complete the renewal
+    # ------------------------------------------------------------------
+
+    def action_confirm(self):
+        """A renewal order is re-priced for the day it is confirmed (and
+        refused beyond reinstatement); confirming it renews the contract.
+        An automatic renewal waits for its payment."""
+        renewals = self.filtered(
+            lambda o: o.renewal_contract_id and not o.renewal_is_auto
+        )
+        if renewals:
+            today = fields.Date.context_today(self)
+            for order, case in renewals._renewal_reprice(today).items():
+                if case == policy.LAPSED:
+                    raise UserError(order.renewal_contract_id._lapsed_message())
+        result = super().action_confirm()
+        for order in self.filtered("renewal_contract_id"):
+            order.renewal_contract_id._complete_renewal(order)
+        return result
+
+    def _renewal_payment_received(self):
+        """Entitlement follows payment: a paid automatic renewal activates
+        its waiting term."""
+        for order in self.filtered(lambda o: o.renewal_is_auto and o.state == "sale"):
+            order.renewal_contract_id._activate_paid_renewal(order)

@@ -133,7 +133,7 @@ class SymantecContract(models.Model):
         "customer automatically before the end date.",
     )
     auto_renew_opt_out_date = fields.Date(
-        string="Auto-renewal Turned Off On", readonly=True, copy=False
+        string="Auto-renewal Opt-out Date", readonly=True, copy=False
     )
     auto_invoice = fields.Boolean(
         string="Automatic Invoicing",
@@ -148,7 +148,9 @@ class SymantecContract(models.Model):
         index=True,
         check_company=True,
     )
-    successor_ids = fields.One2many("symantec.contract", "predecessor_id")
+    successor_ids = fields.One2many(
+        "symantec.contract", "predecessor_id", string="Next Terms"
+    )
     successor_id = fields.Many2one(
         "symantec.contract",
         string="Next Term",
@@ -185,8 +187,9 @@ class SymantecContract(models.Model):
         ],
         compute="_compute_compliance_status",
         search="_search_compliance_status",
-        help="Compliant while today is covered by this term or a later one; in "
-        "grace once expired inside the grace period; out of compliance after.",
+        help="Compliant while today is covered by this term or by a later term "
+        "of the same chain; in grace period while it is expired but still within "
+        "the grace period; out of compliance after that.",
     )
     days_to_end = fields.Integer(
         string="Days to End",

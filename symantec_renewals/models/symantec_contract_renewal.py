@@ -3,6 +3,7 @@ reseller quote: ``symantec.contract`` methods, kept apart from the contract's
 definition because they are the workflow, not the data."""
 
 import logging
+import secrets
 from collections import defaultdict
 from datetime import timedelta
 
@@ -176,6 +177,7 @@ class SymantecContract(models.Model):
         automatic = self - manual
         automatic._update_renewal_case(today)
         automatic._send_auto_renewal_notices()
+        automatic._auto_renew(today)
         manual.filtered(
             lambda c: (
                 c.customer_segment == "enterprise"
@@ -230,23 +232,56 @@ class SymantecContract(models.Model):
     # Lateness
     # ------------------------------------------------------------------
 
+    def _renewal_case_on(self, day):
+        """The row of the late-renewal table a renewal ordered on ``day``
+        falls in (SPEC §6)."""
+        self.ensure_one()
+        company = self.company_id
+        return policy.renewal_case(
+            policy.late_days(self.date_end, day),
+            company.renewal_grace_days,
+            company.max_reinstatement_days,
+        )
+
+    def _lapsed_message(self):
+        self.ensure_one()
+        return self.env._(
+            "The maintenance of contract %(name)s lapsed more than %(days)s days "
+            "ago and can no longer be renewed: the customer needs to buy a new "
+            "licence.",
+            name=self.name,
+            days=self.company_id.max_reinstatement_days,
+        )
+
     def _update_renewal_case(self, today):
-        """Expire the contracts past their end date and set where a renewal
-        ordered today would stand (SPEC §6)."""
+        """Expire the contracts past their end date, set where a renewal
+        ordered today would stand (SPEC §6) and re-price their open quote
+        when it crosses a boundary."""
+        expired_unpaid = self.browse()
         for contract in self:
-            company = contract.company_id
-            case = policy.renewal_case(
-                policy.late_days(contract.date_end, today),
-                company.renewal_grace_days,
-                company.max_reinstatement_days,
-            )
+            case = contract._renewal_case_on(today)
             values = {}
             if case != contract.renewal_case:
                 values["renewal_case"] = case
             if case != policy.ON_TIME and contract.state != "expired":
                 values["state"] = "expired"
+                if contract._waiting_successor():
+                    expired_unpaid |= contract
             if values:
                 contract.write(values)
+            order = contract._open_renewal_order()
+            if "renewal_case" in values and order and case != policy.LAPSED:
+                order._renewal_reprice(today)
+        if expired_unpaid:
+            template = self.env.ref(
+                "symantec_renewals.mail_template_auto_renewal_unpaid"
+            )
+            post_template_mail(expired_unpaid, template, lambda c: c.partner_id)
+
+    def _waiting_successor(self):
+        """The next term of an automatic renewal, waiting for its payment."""
+        self.ensure_one()
+        return self.successor_ids.filtered(lambda s: s.state == "draft")[:1]
 
     def _lapse_renewals(self):
         """Beyond reinstatement: cancel the open quote, lose the opportunity."""
@@ -255,6 +290,9 @@ class SymantecContract(models.Model):
         )
         if orders:
             orders._action_cancel()
+        waiting = self.successor_ids.filtered(lambda s: s.state == "draft")
+        if waiting:
+            waiting.write({"state": "cancelled"})
         reason = self.env.ref("symantec_renewals.crm_lost_reason_lapsed")
         self.renewal_lead_id.filtered("active").action_set_lost(
             lost_reason_id=reason.id
@@ -307,25 +345,13 @@ class SymantecContract(models.Model):
                     "Contract %(name)s is %(state)s: only active, expiring or "
                     "expired contracts are renewed.",
                     name=self.name,
-                    state=dict(self._fields["state"].selection)[self.state],
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        self.state
+                    ],
                 )
             )
-        company = self.company_id
-        case = policy.renewal_case(
-            policy.late_days(self.date_end, fields.Date.context_today(self)),
-            company.renewal_grace_days,
-            company.max_reinstatement_days,
-        )
-        if case == policy.LAPSED:
-            raise UserError(
-                self.env._(
-                    "The maintenance of contract %(name)s lapsed more than %(days)s "
-                    "days ago and can no longer be renewed: the customer needs to "
-                    "buy a new licence.",
-                    name=self.name,
-                    days=company.max_reinstatement_days,
-                )
-            )
+        if self._renewal_case_on(fields.Date.context_today(self)) == policy.LAPSED:
+            raise UserError(self._lapsed_message())
         if not self.line_ids:
             raise UserError(
                 self.env._(
@@ -371,17 +397,22 @@ class SymantecContract(models.Model):
             )
         return pricelist
 
-    def _prepare_renewal_order_values(self):
+    def _prepare_renewal_order_values(self, automatic=False):
         """The reseller quote of SPEC §5: to the reseller, for the end
-        customer, valid until its price would change."""
+        customer, priced for a renewal ordered today and valid until that
+        price would change. An automatic renewal is ordered by the customer
+        itself, at the standard price."""
         self.ensure_one()
         today = fields.Date.context_today(self)
         company = self.company_id
-        customer = self.reseller_id or self.partner_id
+        case = policy.ON_TIME if automatic else self._renewal_case_on(today)
+        customer = self.partner_id if automatic else self.reseller_id or self.partner_id
         values = {
             "partner_id": customer.id,
             "renewal_end_customer_id": self.partner_id.id,
             "renewal_contract_id": self.id,
+            "renewal_case": case,
+            "renewal_is_auto": automatic,
             "opportunity_id": self.renewal_lead_id.id,
             "origin": self.name,
             "company_id": company.id,
@@ -393,25 +424,30 @@ class SymantecContract(models.Model):
                 company.renewal_grace_days,
                 company.max_reinstatement_days,
             ),
-            "require_signature": True,
+            "require_signature": not automatic,
             "require_payment": False,
             "order_line": [
-                Command.create(values) for values in self._prepare_renewal_order_lines()
+                Command.create(values)
+                for values in self._prepare_renewal_order_lines(
+                    case, today, addons=not automatic
+                )
             ],
         }
         if self.currency_id != company.currency_id:
             values["pricelist_id"] = self._renewal_pricelist().id
         return values
 
-    def _prepare_renewal_order_lines(self):
-        """One line per covered product at the standard renewal price, then
-        the add-on services offered as optional upgrades. Prices are the
-        renewal's own, not the pricelist's: ``technical_price_unit`` 0 marks
-        them as set by hand, so a quantity change keeps them."""
+    def _prepare_renewal_order_lines(self, case=policy.ON_TIME, day=None, addons=True):
+        """One line per covered product at the standard renewal price, the
+        late surcharge and reinstatement fee of ``case``, then the add-on
+        services offered as optional upgrades. Prices are the renewal's own,
+        not the pricelist's: ``technical_price_unit`` 0 marks them as set by
+        hand, so a quantity change keeps them."""
         self.ensure_one()
         new_start, new_end = self._renewal_term()
         months = policy.term_months(new_start, new_end)
         tier = self.tier_id
+        currency = self.currency_id
         lines = []
         for line in self.line_ids:
             lines.append(
@@ -419,7 +455,7 @@ class SymantecContract(models.Model):
                     "product_id": tier.product_id.id,
                     "product_uom_qty": line.quantity,
                     "technical_price_unit": 0.0,
-                    "price_unit": self.currency_id.round(
+                    "price_unit": currency.round(
                         policy.standard_renewal_price(
                             line.price_unit, tier.renewal_uplift_percent, months
                         )
@@ -431,36 +467,110 @@ class SymantecContract(models.Model):
                         start=fields.Date.to_string(new_start),
                         end=fields.Date.to_string(new_end),
                     ),
+                    "renewal_line_kind": "renewal",
+                    "renewal_contract_line_id": line.id,
                 }
             )
-        addons = self._renewal_addon_tiers()
+        standard = sum(
+            values["price_unit"] * values["product_uom_qty"] for values in lines
+        )
+        lines += self._prepare_renewal_penalty_lines(
+            standard, case, False, day or fields.Date.context_today(self)
+        )
         if addons:
+            lines += self._prepare_renewal_addon_lines(new_start, new_end, months)
+        return lines
+
+    def _prepare_renewal_penalty_lines(self, standard, case, fee_waived, day):
+        """The separate, labelled lines that say why a late renewal costs
+        more: the late surcharge, and past the grace period the
+        reinstatement fee (its minimum converted on ``day``)."""
+        self.ensure_one()
+        company = self.company_id
+        currency = self.currency_id
+        late_days = policy.late_days(self.date_end, day)
+        lines = []
+        if case in (policy.LATE, policy.REINSTATEMENT):
             lines.append(
                 {
-                    "display_type": "line_section",
-                    "name": self.env._("Upgrade your coverage"),
-                    "is_optional": True,
+                    "product_id": self.env.ref(
+                        "symantec_renewals.product_late_renewal_surcharge"
+                    ).id,
+                    "product_uom_qty": 1.0,
+                    "technical_price_unit": 0.0,
+                    "price_unit": currency.round(
+                        policy.late_surcharge(standard, company.late_uplift_percent)
+                    ),
+                    "name": self.env._(
+                        "Late renewal surcharge: %(percent)s%% of the renewal price "
+                        "(ordered %(days)s days after the end of maintenance on "
+                        "%(end)s)",
+                        percent=company.late_uplift_percent,
+                        days=late_days,
+                        end=fields.Date.to_string(self.date_end),
+                    ),
+                    "renewal_line_kind": "late_surcharge",
                 }
             )
-            quantity = sum(self.line_ids.mapped("quantity"))
-            for addon in addons:
-                price = addon.yearly_unit_price(0.0, self.currency_id, new_start)
-                lines.append(
-                    {
-                        "product_id": addon.product_id.id,
-                        "product_uom_qty": 0.0,
-                        "technical_price_unit": 0.0,
-                        "price_unit": self.currency_id.round(price * months / 12.0),
-                        "name": self.env._(
-                            "%(tier)s for %(quantity)s units\n"
-                            "Term: %(start)s - %(end)s",
-                            tier=addon.name,
-                            quantity=quantity,
-                            start=fields.Date.to_string(new_start),
-                            end=fields.Date.to_string(new_end),
-                        ),
-                    }
-                )
+        if case == policy.REINSTATEMENT and not fee_waived:
+            minimum = company.currency_id._convert(
+                company.reinstatement_fee_min, currency, company, day
+            )
+            lines.append(
+                {
+                    "product_id": self.env.ref(
+                        "symantec_renewals.product_reinstatement_fee"
+                    ).id,
+                    "product_uom_qty": 1.0,
+                    "technical_price_unit": 0.0,
+                    "price_unit": currency.round(
+                        policy.reinstatement_fee(
+                            standard, company.reinstatement_fee_percent, minimum
+                        )
+                    ),
+                    "name": self.env._(
+                        "Reinstatement fee: %(percent)s%% of the renewal price, at "
+                        "least %(minimum)s (maintenance lapsed on %(end)s; the new "
+                        "term is back-dated to cover the lapsed months)",
+                        percent=company.reinstatement_fee_percent,
+                        minimum=currency.format(minimum),
+                        end=fields.Date.to_string(self.date_end),
+                    ),
+                    "renewal_line_kind": "reinstatement_fee",
+                }
+            )
+        return lines
+
+    def _prepare_renewal_addon_lines(self, new_start, new_end, months):
+        """Premium support and other services, offered at quantity 0."""
+        self.ensure_one()
+        addons = self._renewal_addon_tiers()
+        if not addons:
+            return []
+        lines = [
+            {
+                "display_type": "line_section",
+                "name": self.env._("Upgrade your coverage"),
+                "is_optional": True,
+            }
+        ]
+        for addon in addons:
+            price = addon.yearly_unit_price(0.0, self.currency_id, new_start)
+            lines.append(
+                {
+                    "product_id": addon.product_id.id,
+                    "product_uom_qty": 0.0,
+                    "technical_price_unit": 0.0,
+                    "price_unit": self.currency_id.round(price * months / 12.0),
+                    "name": self.env._(
+                        "%(tier)s\nTerm: %(start)s - %(end)s",
+                        tier=addon.name,
+                        start=fields.Date.to_string(new_start),
+                        end=fields.Date.to_string(new_end),
+                    ),
+                    "renewal_line_kind": "addon",
+                }
+            )
         return lines
 
     def _renewal_addon_tiers(self):
@@ -568,3 +678,235 @@ class SymantecContract(models.Model):
         template = self.env.ref("symantec_renewals.mail_template_auto_renewal_notice")
         post_template_mail(todo, template, lambda c: c.partner_id)
         todo.write({"renewal_auto_notice_sent": True})
+
+    # ------------------------------------------------------------------
+    # Completing a renewal (SPEC §6 "Completing a renewal")
+    # ------------------------------------------------------------------
+
+    def _complete_renewal(self, order):
+        """The renewal order is confirmed: the next term, active at once, or
+        for an automatic renewal waiting in draft for its payment."""
+        self.ensure_one()
+        if self.state not in RUN_STATES:
+            raise UserError(
+                self.env._(
+                    "Contract %(name)s is already renewed or closed: its renewal "
+                    "cannot be confirmed again.",
+                    name=self.name,
+                )
+            )
+        Contract = self.with_context(renewal_price_override=True)
+        successor = Contract.create(
+            self._prepare_successor_values(
+                order, "draft" if order.renewal_is_auto else "active"
+            )
+        )
+        addons = self._create_addon_contracts(order, successor)
+        self.renewal_order_id = order
+        if not order.renewal_is_auto:
+            self._renewal_done(successor | addons)
+        return successor
+
+    def _prepare_successor_values(self, order, state):
+        """The next term: same coverage, lines at the renewed yearly price
+        (never the surcharge nor the fee), from the day after this one ends
+        for as many whole months (at least 12)."""
+        self.ensure_one()
+        new_start, new_end = self._renewal_term()
+        ordered = {
+            line.renewal_contract_line_id: line.product_uom_qty
+            for line in order.order_line
+            if line.renewal_line_kind == "renewal"
+        }
+        uplift = self.tier_id.renewal_uplift_percent
+        return {
+            "partner_id": self.partner_id.id,
+            "reseller_id": self.reseller_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "customer_segment": self.customer_segment,
+            "region": self.region,
+            "team_id": self.team_id.id,
+            "user_id": self.user_id.id,
+            "tier_id": self.tier_id.id,
+            "date_start": new_start,
+            "date_end": new_end,
+            "auto_renew": self.auto_renew,
+            "auto_invoice": self.auto_invoice,
+            "predecessor_id": self.id,
+            "state": state,
+            "line_ids": [
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "name": line.name,
+                        "quantity": ordered.get(line) or line.quantity,
+                        "license_value": line.license_value,
+                        "price_unit": self.currency_id.round(
+                            policy.renewed_yearly_price(line.price_unit, uplift)
+                        ),
+                    }
+                )
+                for line in self.line_ids
+            ],
+        }
+
+    def _create_addon_contracts(self, order, successor):
+        """Coverage upgrades the customer took on the quote become contracts
+        of their own tier, for the same term."""
+        self.ensure_one()
+        values = []
+        months = successor.term_months or 12
+        for line in order.order_line.filtered(
+            lambda line: line.renewal_line_kind == "addon" and line.product_uom_qty
+        ):
+            tier = self.env["symantec.maintenance.tier"].search(
+                [
+                    ("product_id", "=", line.product_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            )
+            if not tier:
+                continue
+            values.append(
+                {
+                    "partner_id": self.partner_id.id,
+                    "reseller_id": self.reseller_id.id,
+                    "company_id": self.company_id.id,
+                    "currency_id": self.currency_id.id,
+                    "customer_segment": self.customer_segment,
+                    "region": self.region,
+                    "team_id": self.team_id.id,
+                    "user_id": self.user_id.id,
+                    "tier_id": tier.id,
+                    "date_start": successor.date_start,
+                    "date_end": successor.date_end,
+                    "state": successor.state,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "name": line.product_id.display_name,
+                                "quantity": line.product_uom_qty,
+                                "price_unit": self.currency_id.round(
+                                    line.price_unit * 12.0 / months
+                                ),
+                            }
+                        )
+                    ],
+                }
+            )
+        return self.with_context(renewal_price_override=True).create(values)
+
+    def _renewal_done(self, new_terms):
+        """The new terms cover the customer: this one is renewed, its
+        opportunity won, and the customer gets the activation code."""
+        self.ensure_one()
+        new_terms.filtered(lambda c: c.state == "draft").write({"state": "active"})
+        self.state = "renewed"
+        lead = self.renewal_lead_id
+        if lead and lead.won_status != "won":
+            lead.action_set_won()
+        new_terms._issue_activation_codes()
+
+    def _activate_paid_renewal(self, order):
+        """Entitlement follows payment: the automatic renewal's waiting term
+        becomes active when its invoice is paid, even after this term ended,
+        until the reinstatement limit."""
+        self.ensure_one()
+        successor = self._waiting_successor()
+        if not successor or self.state not in RUN_STATES:
+            return
+        if self._renewal_case_on(fields.Date.context_today(self)) == policy.LAPSED:
+            return
+        self._renewal_done(successor)
+        self.message_post(
+            body=self.env._(
+                "Renewal order %(order)s is paid: the next term %(term)s is active.",
+                order=order.name,
+                term=successor.name,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Activation codes
+    # ------------------------------------------------------------------
+
+    def _issue_activation_codes(self):
+        """A random, unique code per new term, e-mailed to the customer."""
+        for contract in self:
+            contract.write(
+                {
+                    "activation_code": self._new_activation_code(),
+                    "activation_state": "pending",
+                }
+            )
+        template = self.env.ref("symantec_renewals.mail_template_renewal_activation")
+        post_template_mail(self, template, lambda c: c.partner_id)
+
+    @api.model
+    def _new_activation_code(self):
+        for _attempt in range(10):
+            code = policy.activation_code(secrets.randbelow)
+            if not self.sudo().search_count([("activation_code", "=", code)], limit=1):
+                return code
+        raise UserError(self.env._("No unique activation code could be made."))
+
+    def action_activate_code(self):
+        """Activate the renewed term's code (the customer on the portal, or
+        a rep)."""
+        for contract in self:
+            if contract.activation_state != "pending":
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s has no activation code waiting to be "
+                        "activated.",
+                        name=contract.name,
+                    )
+                )
+        self.write({"activation_state": "activated"})
+        for contract in self:
+            contract.message_post(
+                body=self.env._(
+                    "Activation code activated by %(user)s.", user=self.env.user.name
+                )
+            )
+        return True
+
+    # ------------------------------------------------------------------
+    # Automatic renewal of online services (SPEC §5 item 5)
+    # ------------------------------------------------------------------
+
+    def _auto_renew(self, today):
+        """``auto_renew_lead_days`` before the end: the renewal order to the
+        customer, confirmed (its next term waits for payment), and with
+        automatic invoicing its invoice posted."""
+        due = self.filtered(
+            lambda c: (
+                c.auto_renew
+                and c.state in ("active", "expiring")
+                and today
+                >= c.date_end - timedelta(days=c.company_id.auto_renew_lead_days)
+                and not c._waiting_successor()
+                and not (
+                    c.renewal_order_id.renewal_is_auto
+                    and c.renewal_order_id.state == "sale"
+                )
+            )
+        )
+        if not due:
+            return self.env["sale.order"]
+        orders = (
+            self.env["sale.order"]
+            .with_context(mail_create_nosubscribe=True, mail_create_nolog=True)
+            .create([c._prepare_renewal_order_values(automatic=True) for c in due])
+        )
+        for contract, order in zip(due, orders, strict=True):
+            contract.renewal_order_id = order
+        orders.action_confirm()
+        invoiced = orders.filtered(lambda o: o.renewal_contract_id.auto_invoice)
+        if invoiced:
+            invoices = invoiced._create_invoices(grouped=True)
+            invoices.action_post()
+        return orders

@@ -178,6 +178,7 @@ class SymantecMaintenanceTier(models.Model):
             "name": self.name,
             "type": "service",
             "sale_ok": True,
+            "invoice_policy": "order",
             "purchase_ok": False,
             "list_price": self.unit_price,
             "default_code": self.code,

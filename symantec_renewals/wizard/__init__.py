@@ -1,0 +1,1 @@
+from . import symantec_fee_waiver_wizard
