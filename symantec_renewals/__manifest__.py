@@ -37,6 +37,7 @@
         "views/res_config_settings_views.xml",
         "views/crm_lead_views.xml",
         "views/sale_order_views.xml",
+        "views/symantec_contract_templates.xml",
         "views/symantec_renewals_menus.xml",
     ],
     "demo": [

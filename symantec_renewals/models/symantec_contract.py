@@ -22,7 +22,7 @@ COVERING_STATES = ("active", "expiring", "renewed")
 class SymantecContract(models.Model):
     _name = "symantec.contract"
     _description = "Maintenance Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_end desc, id desc"
     _check_company_auto = True
 
@@ -167,12 +167,21 @@ class SymantecContract(models.Model):
         "that says whether the customer is covered today.",
     )
     renewal_lead_id = fields.Many2one(
-        "crm.lead", string="Renewal Opportunity", copy=False, index="btree_not_null"
+        "crm.lead",
+        string="Renewal Opportunity",
+        copy=False,
+        index="btree_not_null",
+        groups="base.group_user",
     )
     renewal_order_id = fields.Many2one(
         "sale.order", string="Renewal Order", copy=False, index="btree_not_null"
     )
-    activation_code = fields.Char(copy=False, readonly=True)
+    activation_code = fields.Char(
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+        help="Shown to the customer on its portal page once the term is renewed.",
+    )
     activation_state = fields.Selection(
         [("pending", "Pending"), ("activated", "Activated")],
         copy=False,
@@ -196,7 +205,7 @@ class SymantecContract(models.Model):
         compute="_compute_days_to_end",
         search="_search_days_to_end",
     )
-    note = fields.Html(string="Notes")
+    note = fields.Html(string="Notes", groups="base.group_user")
 
     _activation_code_unique = models.Constraint(
         "unique(activation_code)", "An activation code must be unique."
@@ -205,6 +214,10 @@ class SymantecContract(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+
+    def _compute_access_url(self):
+        for contract in self:
+            contract.access_url = f"/my/contracts/{contract.id}"
 
     @api.depends("company_id")
     def _compute_currency_id(self):

@@ -40,6 +40,7 @@ class SymantecContract(models.Model):
         "reinstatement.",
     )
     renewal_checked_date = fields.Date(
+        groups="base.group_user",
         string="Renewal Run Date",
         copy=False,
         readonly=True,
@@ -47,13 +48,17 @@ class SymantecContract(models.Model):
         help="Last day the renewal run handled this contract.",
     )
     renewal_reminder_date = fields.Date(
+        groups="base.group_user",
         string="Last Reminder Milestone",
         copy=False,
         readonly=True,
         help="Date of the last reminder milestone that fired.",
     )
     renewal_auto_notice_sent = fields.Boolean(
-        string="Automatic Renewal Notice Sent", copy=False, readonly=True
+        string="Automatic Renewal Notice Sent",
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
     )
     renewal_contact_email = fields.Char(
         string="Renewals Contact",
@@ -583,6 +588,30 @@ class SymantecContract(models.Model):
                 ("id", "!=", self.tier_id.id),
             ]
         )
+
+    def _notify_quote_requested(self, user):
+        """A reseller asked for the renewal quote on the portal: the rep gets
+        an activity on the opportunity, and the request is in its chatter."""
+        self.ensure_one()
+        lead = self.renewal_lead_id
+        rep = self.user_id or self.team_id.user_id
+        lead.message_post(
+            body=self.env._(
+                "%(user)s asked for the renewal quote %(order)s on the portal.",
+                user=user.name,
+                order=self.renewal_order_id.name,
+            ),
+            partner_ids=rep.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        if rep:
+            lead.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Renewal quote requested by the reseller"),
+                user_id=rep.id,
+                date_deadline=fields.Date.context_today(self),
+            )
 
     def _send_renewal_quotes(self):
         """Enterprise flow: make the reseller quote now and send it to the

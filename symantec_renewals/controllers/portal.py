@@ -1,0 +1,350 @@
+from datetime import timedelta
+
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.fields import Domain
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..tools import policy
+
+OPEN_STATES = ("active", "expiring", "expired")
+
+
+class RenewalPortal(CustomerPortal):
+    """Resellers' renewals and customers' contracts (SPEC §7). Who sees what
+    is decided by the record rules; the routes only add who may act."""
+
+    # ------------------------------------------------------------------
+    # Home tiles
+    # ------------------------------------------------------------------
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        partner = request.env.user.partner_id
+        Contract = request.env["symantec.contract"]
+        if "renewal_count" in counters:
+            values["renewal_count"] = (
+                Contract.search_count(self._renewals_domain(partner))
+                if Contract.has_access("read")
+                else 0
+            )
+        if "contract_count" in counters:
+            values["contract_count"] = (
+                Contract.search_count(self._contracts_domain(partner))
+                if Contract.has_access("read")
+                else 0
+            )
+        return values
+
+    # ------------------------------------------------------------------
+    # Domains
+    # ------------------------------------------------------------------
+
+    def _renewals_domain(self, partner):
+        """Every open renewal of the contracts ``partner`` resells: due within
+        the notice window, late, or still reinstatable."""
+        commercial = partner.commercial_partner_id
+        today = fields.Date.context_today(request.env.user)
+        notice = request.env.company.renewal_notice_days
+        return Domain.AND(
+            [
+                Domain("reseller_id", "child_of", commercial.ids),
+                Domain("state", "in", OPEN_STATES),
+                Domain("renewal_case", "!=", policy.LAPSED),
+                Domain("date_end", "<=", today + timedelta(days=notice)),
+            ]
+        )
+
+    def _contracts_domain(self, partner):
+        commercial = partner.commercial_partner_id
+        return Domain("partner_id", "child_of", commercial.ids) & Domain(
+            "state", "not in", ("draft", "cancelled")
+        )
+
+    def _renewal_searchbar_filters(self):
+        today = fields.Date.context_today(request.env.user)
+
+        def due_within(days):
+            return Domain("date_end", ">=", today) & Domain(
+                "date_end", "<=", today + timedelta(days=days)
+            )
+
+        return {
+            "all": {"label": request.env._("All open renewals"), "domain": Domain.TRUE},
+            "due30": {
+                "label": request.env._("Due in 30 days"),
+                "domain": due_within(30),
+            },
+            "due60": {
+                "label": request.env._("Due in 60 days"),
+                "domain": due_within(60),
+            },
+            "due90": {
+                "label": request.env._("Due in 90 days"),
+                "domain": due_within(90),
+            },
+            "late": {
+                "label": request.env._("Late"),
+                "domain": Domain("renewal_case", "=", policy.LATE),
+            },
+            "reinstatable": {
+                "label": request.env._("Reinstatable"),
+                "domain": Domain("renewal_case", "=", policy.REINSTATEMENT),
+            },
+        }
+
+    def _renewal_searchbar_sortings(self):
+        return {
+            "date_end": {
+                "label": request.env._("Due date"),
+                "order": "date_end asc, id",
+            },
+            "customer": {
+                "label": request.env._("Customer"),
+                "order": "partner_id, date_end asc, id",
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Lists
+    # ------------------------------------------------------------------
+
+    def _contract_list(
+        self, url, base_domain, *, page, sortby, filterby, search, filters=None
+    ):
+        Contract = request.env["symantec.contract"]
+        sortings = self._renewal_searchbar_sortings()
+        sortby = sortby if sortby in sortings else "date_end"
+        filters = filters or {}
+        filterby = filterby if filterby in filters else "all"
+        domain = base_domain
+        if filters:
+            domain &= filters[filterby]["domain"]
+        if search:
+            # Customer names the user may not read on their own: the record
+            # rules on contracts still decide which contracts come back.
+            customers = (
+                request.env["res.partner"]
+                .sudo()
+                ._search([("commercial_partner_id.name", "ilike", search)])
+            )
+            domain &= Domain("partner_id", "in", customers)
+        count = Contract.search_count(domain)
+        pager = portal_pager(
+            url=url,
+            url_args={"sortby": sortby, "filterby": filterby, "search": search or ""},
+            total=count,
+            page=page,
+            step=self._items_per_page,
+        )
+        # Searched as the user (record rules decide), shown with the names
+        # of partners the user may not read on their own.
+        contracts = Contract.search(
+            domain,
+            order=sortings[sortby]["order"],
+            limit=self._items_per_page,
+            offset=pager["offset"],
+        ).sudo()
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "contracts": contracts,
+                "pager": pager,
+                "default_url": url,
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+                "searchbar_filters": filters,
+                "filterby": filterby,
+                "searchbar_inputs": {
+                    "customer": {
+                        "input": "customer",
+                        "label": request.env._("Customer"),
+                    }
+                },
+                "search_in": "customer",
+                "search": search or "",
+                "today": fields.Date.context_today(request.env.user),
+            }
+        )
+        return values
+
+    @http.route(
+        ["/my/renewals", "/my/renewals/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_renewals(
+        self, page=1, sortby=None, filterby=None, search=None, **kwargs
+    ):
+        partner = request.env.user.partner_id
+        values = self._contract_list(
+            "/my/renewals",
+            self._renewals_domain(partner),
+            page=page,
+            sortby=sortby,
+            filterby=filterby,
+            search=search,
+            filters=self._renewal_searchbar_filters(),
+        )
+        values["page_name"] = "renewals"
+        return request.render("symantec_renewals.portal_my_renewals", values)
+
+    @http.route(
+        ["/my/contracts", "/my/contracts/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_contracts(self, page=1, sortby=None, search=None, **kwargs):
+        partner = request.env.user.partner_id
+        values = self._contract_list(
+            "/my/contracts",
+            self._contracts_domain(partner),
+            page=page,
+            sortby=sortby,
+            filterby=None,
+            search=search,
+        )
+        values["page_name"] = "contracts"
+        return request.render("symantec_renewals.portal_my_contracts", values)
+
+    # ------------------------------------------------------------------
+    # One contract
+    # ------------------------------------------------------------------
+
+    def _contract_or_404(self, contract_id):
+        """The contract, if the user may read it (record rules); else 404,
+        whatever the id, so that nothing says whether it exists."""
+        try:
+            return self._document_check_access("symantec.contract", contract_id)
+        except (AccessError, MissingError) as exc:
+            raise request.not_found() from exc
+
+    def _roles(self, contract_sudo):
+        commercial = request.env.user.partner_id.commercial_partner_id
+        return {
+            "is_customer": contract_sudo.partner_id.commercial_partner_id == commercial,
+            "is_reseller": contract_sudo.reseller_id.commercial_partner_id
+            == commercial,
+        }
+
+    def _as_portal_user(self, contract_sudo):
+        """The contract, still as the portal user (its chatter author) but
+        allowed to write what the route lets it change."""
+        return request.env["symantec.contract"].sudo().browse(contract_sudo.id)
+
+    @http.route(
+        ["/my/contracts/<int:contract_id>"], type="http", auth="user", website=True
+    )
+    def portal_contract_page(self, contract_id, **kwargs):
+        contract_sudo = self._contract_or_404(contract_id)
+        roles = self._roles(contract_sudo)
+        values = self._prepare_portal_layout_values()
+        order = contract_sudo.renewal_order_id
+        values.update(
+            roles,
+            contract=contract_sudo,
+            page_name="contract",
+            renewal_order=order
+            if roles["is_reseller"] and order.state != "cancel"
+            else None,
+            show_activation_code=roles["is_customer"]
+            and contract_sudo.activation_state in ("pending", "activated"),
+            can_request_quote=roles["is_reseller"]
+            and not contract_sudo.auto_renew
+            and contract_sudo.state in OPEN_STATES
+            and contract_sudo.renewal_case != policy.LAPSED
+            and not contract_sudo._open_renewal_order(),
+            can_switch_auto_renew=roles["is_customer"]
+            and contract_sudo.offering_type == "online"
+            and contract_sudo.state in ("active", "expiring")
+            and not contract_sudo._waiting_successor(),
+            message=kwargs.get("message"),
+        )
+        return request.render("symantec_renewals.portal_contract_page", values)
+
+    @http.route(
+        ["/my/contracts/<int:contract_id>/auto_renew"],
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_contract_auto_renew(self, contract_id, auto_renew=None, **kwargs):
+        """The customer turns automatic renewal off ("disattiva") or on."""
+        contract_sudo = self._contract_or_404(contract_id)
+        if not self._roles(contract_sudo)["is_customer"] or auto_renew not in (
+            "0",
+            "1",
+        ):
+            raise request.not_found()
+        contract = self._as_portal_user(contract_sudo)
+        if contract.offering_type != "online" or contract._waiting_successor():
+            raise request.not_found()
+        wanted = auto_renew == "1"
+        if contract.auto_renew != wanted:
+            contract.auto_renew = wanted
+            contract.message_post(
+                body=(
+                    request.env._(
+                        "Automatic renewal turned on by %(user)s on the portal.",
+                        user=request.env.user.name,
+                    )
+                    if wanted
+                    else request.env._(
+                        "Automatic renewal turned off by %(user)s on the portal: "
+                        "the renewal is manual from now on.",
+                        user=request.env.user.name,
+                    )
+                )
+            )
+        return request.redirect(
+            f"/my/contracts/{contract.id}?message={'auto_on' if wanted else 'auto_off'}"
+        )
+
+    @http.route(
+        ["/my/contracts/<int:contract_id>/request_quote"],
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_contract_request_quote(self, contract_id, **kwargs):
+        """The reseller asks for the renewal quote: made if none is open, and
+        the rep is told."""
+        contract_sudo = self._contract_or_404(contract_id)
+        if not self._roles(contract_sudo)["is_reseller"]:
+            raise request.not_found()
+        contract = self._as_portal_user(contract_sudo)
+        had_quote = bool(contract._open_renewal_order())
+        try:
+            order = contract._generate_renewal_quotes()
+        except UserError as exc:
+            values = self._prepare_portal_layout_values()
+            values.update(contract=contract_sudo, error=str(exc))
+            return request.render("symantec_renewals.portal_contract_error", values)
+        if not had_quote:
+            contract._notify_quote_requested(request.env.user)
+        return request.redirect(order.get_portal_url())
+
+    @http.route(
+        ["/my/contracts/<int:contract_id>/activate"],
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_contract_activate(self, contract_id, **kwargs):
+        """The customer activates its renewed term's code."""
+        contract_sudo = self._contract_or_404(contract_id)
+        if (
+            not self._roles(contract_sudo)["is_customer"]
+            or contract_sudo.activation_state != "pending"
+        ):
+            raise request.not_found()
+        self._as_portal_user(contract_sudo).action_activate_code()
+        return request.redirect(f"/my/contracts/{contract_id}?message=activated")

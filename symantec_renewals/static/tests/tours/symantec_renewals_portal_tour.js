@@ -1,0 +1,98 @@
+import { registry } from "@web/core/registry";
+
+// Data comes from the Python test (test_portal.py).
+registry.category("web_tour.tours").add("symantec_renewals_reseller_signs_quote", {
+    url: "/my",
+    steps: () => [
+        {
+            content: "Open the Renewals tile",
+            trigger: "a[href='/my/renewals']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Show what is due in 30 days",
+            trigger: "#portal_searchbar_filters",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item:contains('Due in 30 days')",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The due contract is listed; open it",
+            trigger: "tr.o_renewal_row a:contains('PORTAL-DUE')",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Ask for the renewal quote",
+            trigger: "button.o_request_quote",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Wait for the quote page",
+            trigger: "body[is-ready=true]",
+        },
+        {
+            content: "Sign the quote",
+            trigger: ".o_portal_sale_sidebar .btn-primary:contains('Sign')",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_web_sign_name_and_signature input",
+            run: "fill Reseller Signer",
+        },
+        {
+            trigger: ".modal canvas.o_web_sign_signature",
+            run: "canvasNotEmpty",
+        },
+        {
+            content: "Accept and sign",
+            trigger: ".modal .o_portal_sign_submit:enabled",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The order is confirmed",
+            trigger: "#quote_content:contains('Thank You')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("symantec_renewals_customer_auto_renew_off", {
+    url: "/my",
+    steps: () => [
+        {
+            content: "Open the contracts tile",
+            trigger: "a[href='/my/contracts']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            trigger: "tr.o_contract_row a:contains('PORTAL-CLOUD')",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Ask to turn automatic renewal off",
+            trigger: "button.o_auto_renew_off",
+            run: "click",
+        },
+        {
+            content: "Confirm in the dialog",
+            trigger: ".modal.show button.o_auto_renew_confirm",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "It is off, and can be turned back on",
+            trigger: ".alert:contains('Automatic renewal is off')",
+        },
+        {
+            trigger: "button.o_auto_renew_on",
+        },
+    ],
+});
