@@ -14,6 +14,7 @@
         "portal",
         "base_automation",
         "base_import",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/symantec_renewals_groups.xml",
@@ -38,7 +39,9 @@
         "views/crm_lead_views.xml",
         "views/sale_order_views.xml",
         "views/symantec_contract_templates.xml",
+        "report/symantec_renewal_analysis_views.xml",
         "views/symantec_renewals_menus.xml",
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -1,6 +1,8 @@
 import re
+from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 RENEWAL_STATUSES = [
     ("upcoming", "Upcoming"),
@@ -53,6 +55,12 @@ class CrmLead(models.Model):
         "furthest along this list wins.",
     )
 
+    renewal_at_risk = fields.Boolean(
+        string="Renewal at Risk",
+        compute="_compute_renewal_at_risk",
+        search="_search_renewal_at_risk",
+        help="Due within 30 days and no quote sent yet.",
+    )
     expected_revenue = fields.Monetary(
         compute="_compute_expected_revenue", store=True, readonly=False, default=None
     )
@@ -108,6 +116,29 @@ class CrmLead(models.Model):
                 candidates.append("lapsed")
             order = [status for status, _label in RENEWAL_STATUSES]
             lead.renewal_status = max(candidates, key=order.index)
+
+    def _renewal_at_risk_domain(self):
+        today = fields.Date.context_today(self)
+        return Domain.AND(
+            [
+                Domain("is_renewal", "=", True),
+                Domain("won_status", "=", "pending"),
+                Domain("renewal_due_date", ">=", today),
+                Domain("renewal_due_date", "<=", today + timedelta(days=30)),
+                Domain("order_ids", "not any", [("state", "in", ("sent", "sale"))]),
+            ]
+        )
+
+    def _compute_renewal_at_risk(self):
+        at_risk = self.filtered_domain(self._renewal_at_risk_domain())
+        for lead in self:
+            lead.renewal_at_risk = lead in at_risk
+
+    def _search_renewal_at_risk(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        domain = self._renewal_at_risk_domain()
+        return domain if (operator == "in") == (True in value) else ~domain
 
     def action_view_renewal_contract(self):
         self.ensure_one()

@@ -111,6 +111,17 @@ class SymantecContract(models.Model):
         tracking=True,
         help="Yearly maintenance value: the sum of the covered products.",
     )
+    amount_company = fields.Monetary(
+        string="Yearly Value (company currency)",
+        compute="_compute_amount_company",
+        store=True,
+        currency_field="company_currency_id",
+        help="The yearly value in the company's currency, at the rate of the "
+        "term's start: what the renewal analysis adds up.",
+    )
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -271,6 +282,20 @@ class SymantecContract(models.Model):
     def _compute_amount_total(self):
         for contract in self:
             contract.amount_total = sum(contract.line_ids.mapped("price_subtotal"))
+
+    @api.depends("amount_total", "currency_id", "company_id", "date_start")
+    def _compute_amount_company(self):
+        for contract in self:
+            company = contract.company_id
+            if not company or not contract.currency_id:
+                contract.amount_company = contract.amount_total
+                continue
+            contract.amount_company = contract.currency_id._convert(
+                contract.amount_total,
+                company.currency_id,
+                company,
+                contract.date_start or fields.Date.context_today(contract),
+            )
 
     @api.depends("successor_ids")
     def _compute_successor_id(self):

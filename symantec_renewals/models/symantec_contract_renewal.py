@@ -60,6 +60,31 @@ class SymantecContract(models.Model):
         readonly=True,
         groups="base.group_user",
     )
+    renewal_done_date = fields.Date(
+        string="Renewed On",
+        copy=False,
+        readonly=True,
+        help="The day the renewal was ordered (automatic renewals: paid).",
+    )
+    renewal_done_case = fields.Selection(
+        [
+            (policy.ON_TIME, "On time"),
+            (policy.LATE, "Late"),
+            (policy.REINSTATEMENT, "Reinstated"),
+        ],
+        string="Renewed",
+        copy=False,
+        readonly=True,
+        help="Whether the renewal came on time, late or as a reinstatement.",
+    )
+    renewal_origin_id = fields.Many2one(
+        "symantec.contract",
+        string="Upgrade Of",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The contract whose renewal added this coverage upgrade.",
+    )
     renewal_contact_email = fields.Char(
         string="Renewals Contact",
         compute="_compute_renewal_contact_email",
@@ -809,6 +834,7 @@ class SymantecContract(models.Model):
                     "team_id": self.team_id.id,
                     "user_id": self.user_id.id,
                     "tier_id": tier.id,
+                    "renewal_origin_id": self.id,
                     "date_start": successor.date_start,
                     "date_end": successor.date_end,
                     "state": successor.state,
@@ -833,7 +859,14 @@ class SymantecContract(models.Model):
         opportunity won, and the customer gets the activation code."""
         self.ensure_one()
         new_terms.filtered(lambda c: c.state == "draft").write({"state": "active"})
-        self.state = "renewed"
+        today = fields.Date.context_today(self)
+        self.write(
+            {
+                "state": "renewed",
+                "renewal_done_date": today,
+                "renewal_done_case": self._renewal_case_on(today),
+            }
+        )
         lead = self.renewal_lead_id
         if lead and lead.won_status != "won":
             lead.action_set_won()

@@ -1,0 +1,158 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from ..models.symantec_contract import REGIONS, SEGMENTS
+
+OUTCOMES = [
+    ("on_time", "On time"),
+    ("late", "Late"),
+    ("reinstated", "Reinstated"),
+    ("lapsed", "Lapsed"),
+    ("open", "Open"),
+]
+
+
+class SymantecRenewalAnalysis(models.Model):
+    """One row per contract term due (end date on or before today plus the
+    company's notice window): what was due, what was renewed and how
+    (SPEC §8). Amounts are in the company's currency."""
+
+    _name = "symantec.renewal.analysis"
+    _description = "Renewal Analysis"
+    _auto = False
+    _rec_name = "contract_id"
+    _order = "date_due desc, id desc"
+
+    contract_id = fields.Many2one("symantec.contract", string="Contract", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    date_due = fields.Date(string="Due Date", readonly=True)
+    region = fields.Selection(REGIONS, readonly=True)
+    team_id = fields.Many2one("crm.team", string="Renewal Team", readonly=True)
+    user_id = fields.Many2one("res.users", string="Renewal Rep", readonly=True)
+    reseller_id = fields.Many2one("res.partner", string="Reseller", readonly=True)
+    customer_segment = fields.Selection(SEGMENTS, readonly=True)
+    tier_id = fields.Many2one(
+        "symantec.maintenance.tier", string="Maintenance Tier", readonly=True
+    )
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    outcome = fields.Selection(OUTCOMES, readonly=True)
+    amount_due = fields.Monetary(string="Value Due", readonly=True)
+    amount_renewed = fields.Monetary(string="Value Renewed", readonly=True)
+    reinstatement_fee_amount = fields.Monetary(
+        string="Reinstatement Fees", readonly=True
+    )
+    renewed_count = fields.Integer(string="Renewed Terms", readonly=True)
+    renewal_rate_value = fields.Float(
+        string="Renewal Rate by Value (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Value renewed divided by value due: above 100 % when uplifts and "
+        "upgrades outgrow what is lost.",
+    )
+    renewal_rate_count = fields.Float(
+        string="Renewal Rate by Count (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Terms renewed divided by terms due.",
+    )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The rate by value of a group is the ratio of its sums, not the
+        average of its rows' ratios."""
+        if aggregate_spec != "renewal_rate_value:avg":
+            return super()._read_group_select(aggregate_spec, query)
+        return SQL(
+            "100.0 * SUM(%(renewed)s) / NULLIF(SUM(%(due)s), 0.0)",
+            renewed=self._field_to_sql(self._table, "amount_renewed", query),
+            due=self._field_to_sql(self._table, "amount_due", query),
+        )
+
+    def _query(self):
+        """Today is taken in UTC, not in the database server's time zone."""
+        return SQL(
+            """
+            WITH today AS (SELECT (now() AT TIME ZONE 'UTC')::date AS day),
+            upgrades AS (
+                SELECT renewal_origin_id AS contract_id,
+                       SUM(amount_company) AS amount
+                  FROM symantec_contract
+                 WHERE renewal_origin_id IS NOT NULL
+                   AND state NOT IN ('draft', 'cancelled')
+              GROUP BY renewal_origin_id
+            ),
+            fees AS (
+                SELECT so.renewal_contract_id AS contract_id,
+                       SUM(sol.price_subtotal
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
+                  FROM sale_order_line sol
+                  JOIN sale_order so ON so.id = sol.order_id
+                 WHERE sol.renewal_line_kind = 'reinstatement_fee'
+                   AND so.state = 'sale'
+              GROUP BY so.renewal_contract_id
+            ),
+            terms AS (
+                SELECT c.id,
+                       c.id AS contract_id,
+                       c.partner_id,
+                       c.date_end AS date_due,
+                       c.region,
+                       c.team_id,
+                       c.user_id,
+                       c.reseller_id,
+                       c.customer_segment,
+                       c.tier_id,
+                       c.company_id,
+                       company.currency_id,
+                       c.amount_company AS amount_due,
+                       CASE WHEN s.id IS NOT NULL
+                            THEN s.amount_company + COALESCE(upgrades.amount, 0)
+                            ELSE 0 END AS amount_renewed,
+                       COALESCE(fees.amount, 0) AS reinstatement_fee_amount,
+                       CASE WHEN s.id IS NOT NULL THEN
+                                CASE c.renewal_done_case
+                                     WHEN 'late' THEN 'late'
+                                     WHEN 'reinstatement' THEN 'reinstated'
+                                     ELSE 'on_time' END
+                            WHEN today.day - c.date_end > company.max_reinstatement_days
+                                THEN 'lapsed'
+                            ELSE 'open' END AS outcome
+                  FROM symantec_contract c
+                  JOIN res_company company ON company.id = c.company_id
+                 CROSS JOIN today
+             LEFT JOIN LATERAL (
+                    SELECT succ.id, succ.amount_company
+                      FROM symantec_contract succ
+                     WHERE succ.predecessor_id = c.id
+                       AND succ.state NOT IN ('draft', 'cancelled')
+                  ORDER BY succ.id DESC
+                     LIMIT 1
+                 ) s ON TRUE
+             LEFT JOIN upgrades ON upgrades.contract_id = c.id
+             LEFT JOIN fees ON fees.contract_id = c.id
+                 WHERE c.state NOT IN ('draft', 'cancelled')
+                   AND c.date_end <= today.day + company.renewal_notice_days
+            )
+            SELECT terms.*,
+                   CASE WHEN terms.outcome IN ('on_time', 'late', 'reinstated')
+                        THEN 1 ELSE 0 END AS renewed_count,
+                   CASE WHEN terms.amount_due > 0
+                        THEN 100.0 * terms.amount_renewed / terms.amount_due
+                        ELSE 0 END AS renewal_rate_value,
+                   CASE WHEN terms.outcome IN ('on_time', 'late', 'reinstated')
+                        THEN 100.0 ELSE 0.0 END AS renewal_rate_count
+              FROM terms
+            """
+        )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._query(),
+            )
+        )
