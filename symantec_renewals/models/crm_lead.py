@@ -142,7 +142,7 @@ class CrmLead(models.Model):
 
     def action_view_renewal_contract(self):
         self.ensure_one()
-        return self.renewal_contract_id._action_open(self.renewal_contract_id)
+        return self.renewal_contract_id._form_action(self.renewal_contract_id)
 
     # ------------------------------------------------------------------
     # Mail gateway: the regional renewal aliases

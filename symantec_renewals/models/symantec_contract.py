@@ -500,37 +500,27 @@ class SymantecContract(models.Model):
 
     def action_view_predecessor(self):
         self.ensure_one()
-        return self._action_open(self.predecessor_id)
+        return self._form_action(self.predecessor_id)
 
     def action_view_successor(self):
         self.ensure_one()
-        return self._action_open(self.successor_id)
-
-    def _action_open(self, contract):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "symantec.contract",
-            "res_id": contract.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self._form_action(self.successor_id)
 
     def action_view_renewal_lead(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "crm.lead",
-            "res_id": self.renewal_lead_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self._form_action(self.renewal_lead_id)
 
     def action_view_renewal_order(self):
         self.ensure_one()
+        return self._form_action(self.renewal_order_id)
+
+    @api.model
+    def _form_action(self, record):
+        """The window action opening ``record`` (any model) in its form."""
         return {
             "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": self.renewal_order_id.id,
+            "res_model": record._name,
+            "res_id": record.id,
             "view_mode": "form",
             "views": [(False, "form")],
         }

@@ -342,13 +342,7 @@ class SymantecContract(models.Model):
         (with the renewal opportunity first if there is none)."""
         self.ensure_one()
         order = self._generate_renewal_quotes()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": order.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self._form_action(order)
 
     def _generate_renewal_quotes(self):
         """Reuse each contract's open renewal quote or create it; returns the
@@ -774,14 +768,7 @@ class SymantecContract(models.Model):
         }
         uplift = self.tier_id.renewal_uplift_percent
         return {
-            "partner_id": self.partner_id.id,
-            "reseller_id": self.reseller_id.id,
-            "company_id": self.company_id.id,
-            "currency_id": self.currency_id.id,
-            "customer_segment": self.customer_segment,
-            "region": self.region,
-            "team_id": self.team_id.id,
-            "user_id": self.user_id.id,
+            **self._prepare_next_term_parties(),
             "tier_id": self.tier_id.id,
             "date_start": new_start,
             "date_end": new_end,
@@ -805,6 +792,20 @@ class SymantecContract(models.Model):
             ],
         }
 
+    def _prepare_next_term_parties(self):
+        """Who a term that follows this one is for, sold by and worked by."""
+        self.ensure_one()
+        return {
+            "partner_id": self.partner_id.id,
+            "reseller_id": self.reseller_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "customer_segment": self.customer_segment,
+            "region": self.region,
+            "team_id": self.team_id.id,
+            "user_id": self.user_id.id,
+        }
+
     def _create_addon_contracts(self, order, successor):
         """Coverage upgrades the customer took on the quote become contracts
         of their own tier, for the same term."""
@@ -825,14 +826,7 @@ class SymantecContract(models.Model):
                 continue
             values.append(
                 {
-                    "partner_id": self.partner_id.id,
-                    "reseller_id": self.reseller_id.id,
-                    "company_id": self.company_id.id,
-                    "currency_id": self.currency_id.id,
-                    "customer_segment": self.customer_segment,
-                    "region": self.region,
-                    "team_id": self.team_id.id,
-                    "user_id": self.user_id.id,
+                    **self._prepare_next_term_parties(),
                     "tier_id": tier.id,
                     "renewal_origin_id": self.id,
                     "date_start": successor.date_start,
