@@ -30,6 +30,7 @@
         "data/ir_cron_data.xml",
         "report/sale_order_report.xml",
         "wizard/symantec_fee_waiver_wizard_views.xml",
+        "wizard/symantec_renewal_policy_wizard_views.xml",
         "views/symantec_maintenance_tier_views.xml",
         "views/symantec_contract_views.xml",
         "views/symantec_contract_renewal_views.xml",

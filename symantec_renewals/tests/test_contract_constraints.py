@@ -2,7 +2,7 @@ from datetime import date
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -114,3 +114,30 @@ class TestContractConstraints(RenewalsCommon):
         self.assertEqual(company.reinstatement_fee_min, 100)
         self.assertEqual(company.max_reinstatement_days, 365)
         self.assertEqual(company.auto_renew_lead_days, 7)
+
+
+@tagged("post_install", "-at_install")
+class TestRenewalPolicyForManagers(RenewalsCommon):
+    def test_manager_edits_the_policy_without_being_administrator(self):
+        self.assertFalse(self.manager.has_group("base.group_system"))
+        Wizard = self.env["symantec.renewal.policy.wizard"].with_user(self.manager)
+        wizard = Wizard.create({})
+        self.assertEqual(wizard.renewal_notice_days, 120)
+        wizard.write({"renewal_grace_days": 30, "reinstatement_fee_min": 150.0})
+        wizard.action_apply()
+        self.assertEqual(self.company.renewal_grace_days, 30)
+        self.assertEqual(self.company.reinstatement_fee_min, 150.0)
+
+    def test_policy_is_still_validated(self):
+        wizard = (
+            self.env["symantec.renewal.policy.wizard"]
+            .with_user(self.manager)
+            .create({})
+        )
+        wizard.renewal_reminder_offsets = "soon"
+        with self.assertRaises(ValidationError):
+            wizard.action_apply()
+
+    def test_reps_cannot_change_the_policy(self):
+        with self.assertRaises(AccessError):
+            self.env["symantec.renewal.policy.wizard"].with_user(self.rep).create({})

@@ -1,1 +1,1 @@
-from . import symantec_fee_waiver_wizard
+from . import symantec_fee_waiver_wizard, symantec_renewal_policy_wizard

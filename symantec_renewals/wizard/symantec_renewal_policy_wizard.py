@@ -1,0 +1,57 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+POLICY_FIELDS = (
+    "renewal_notice_days",
+    "renewal_reminder_offsets",
+    "renewal_grace_days",
+    "late_uplift_percent",
+    "reinstatement_fee_percent",
+    "reinstatement_fee_min",
+    "max_reinstatement_days",
+    "auto_renew_lead_days",
+)
+
+
+class SymantecRenewalPolicyWizard(models.TransientModel):
+    """The company's renewal policy, for renewal managers who are not
+    administrators (Settings is for administrators only)."""
+
+    _name = "symantec.renewal.policy.wizard"
+    _description = "Renewal Policy"
+
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    renewal_notice_days = fields.Integer(string="Renewal Notice (days)")
+    renewal_reminder_offsets = fields.Char(string="Reminder Offsets (days)")
+    renewal_grace_days = fields.Integer(string="Grace Period (days)")
+    late_uplift_percent = fields.Float(string="Late Renewal Surcharge %")
+    reinstatement_fee_percent = fields.Float(string="Reinstatement Fee %")
+    reinstatement_fee_min = fields.Monetary(string="Minimum Reinstatement Fee")
+    max_reinstatement_days = fields.Integer(string="Reinstatement Limit (days)")
+    auto_renew_lead_days = fields.Integer(string="Auto-renewal Lead (days)")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        company = self.env["res.company"].browse(
+            values.get("company_id") or self.env.company.id
+        )
+        values.update(
+            {name: company[name] for name in POLICY_FIELDS if name in fields_list}
+        )
+        return values
+
+    def action_apply(self):
+        self.ensure_one()
+        if not self.env.user.has_group("symantec_renewals.group_renewal_manager"):
+            raise AccessError(
+                self.env._("Only renewal managers can change the renewal policy.")
+            )
+        self.company_id.sudo().write({name: self[name] for name in POLICY_FIELDS})
+        return {"type": "ir.actions.act_window_close"}

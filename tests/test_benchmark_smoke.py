@@ -1,0 +1,50 @@
+"""The benchmark command runs end to end and prints every figure (on a small
+database of its own: the real one holds 100,000 contracts)."""
+
+import os
+import subprocess
+import sys
+
+import devtool
+
+LABELS = (
+    "due contracts",
+    "batch floor: contracts/s",
+    "naive: contracts/s",
+    "renewal run: contracts/s",
+    "renewal run: queries per contract",
+    "renewal run: peak Python memory (MiB)",
+    "run / batch floor (time per contract)",
+    "naive / run (time per contract)",
+    "re-run with nothing to do (s)",
+    "contract list, first page with a filter (s)",
+    "analysis grouped read (s)",
+    "/my/renewals for a reseller of 5,000 contracts (s)",
+)
+
+
+def test_benchmark_prints_every_figure():
+    env = dict(os.environ, SR_BENCH_DB=devtool.ADDON + "_bench_smoke")
+    result = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(devtool.ROOT, "setup", "devtool.py"),
+            "bench",
+            "--contracts",
+            "400",
+            "--sample",
+            "10",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    for label in LABELS:
+        row = next((line for line in lines if line.startswith(label)), None)
+        assert row, f"{label!r} missing from:\n{result.stdout}"
+        value = row[len(label) :].split()[0]
+        float(value)  # a figure, not an error text
