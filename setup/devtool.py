@@ -673,7 +673,8 @@ def stage_two(args):
         print(
             f"\nRenewals is served at http://localhost:{args.port}"
             f"  (database {RUN_DB})\n"
-            "Log in as admin / admin (manager), manager / manager or rep / rep.\n",
+            "Log in as admin / admin (manager), manager / manager or rep / rep;\n"
+            "portal: reseller / reseller, customer / customer.\n",
             flush=True,
         )
         os.execv(

@@ -47,6 +47,7 @@
     "demo": [
         "demo/res_users_demo.xml",
         "demo/symantec_renewals_demo.xml",
+        "demo/res_users_portal_demo.xml",
     ],
     # A sample for users' own imports, not data the module loads.
     "oca_data_manual": ["demo/symantec_contract_import_sample.csv"],
