@@ -7,7 +7,37 @@ outgoing mails and their delivery notifications) rather than one
 ``message_post`` each, which would notify and render one record at a time.
 """
 
+from uuid import uuid4
+
+from markupsafe import Markup
+
 from odoo import Command
+
+
+def render_bodies(template, records):
+    """{record id: body} of ``template`` for ``records``, in each record's
+    language. Odoo compiles a template's QWeb body once per record; here it
+    is compiled once per language, for all the records of that language."""
+    separator = f"<!--renewal-{uuid4().hex}-->"
+    bodies = {}
+    for template_lang, ids in template._classify_per_lang(records.ids).values():
+        source = template_lang.body_html or ""
+        wrapped = (
+            '<t t-foreach="renewal_records" t-as="object">'
+            f'<t t-out="renewal_separator"/>{source}</t>'
+        )
+        rendered = template_lang._render_template_qweb(
+            wrapped,
+            records._name,
+            ids[:1],
+            add_context={
+                "renewal_records": records.browse(ids),
+                "renewal_separator": Markup(separator),
+            },
+        )[ids[0]]
+        parts = str(rendered).split(separator)[1:]
+        bodies.update(zip(ids, (Markup(part) for part in parts), strict=True))
+    return template._render_template_postprocess(records._name, bodies)
 
 
 def post_template_mail(records, template, recipients):
@@ -18,15 +48,16 @@ def post_template_mail(records, template, recipients):
     if not records:
         return env["mail.message"]
     rendered = template._generate_template(
-        records.ids, ("subject", "body_html", "email_from", "reply_to")
+        records.ids, ("subject", "email_from", "reply_to")
     )
+    bodies = render_bodies(template, records)
     author = env.user.partner_id
     subtype_id = env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
     values = []
     for record in records:
         partners = recipients(record)
         mail = rendered[record.id]
-        body = mail.get("body_html") or ""
+        body = bodies.get(record.id) or ""
         values.append(
             {
                 "model": records._name,
