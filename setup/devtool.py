@@ -403,6 +403,11 @@ def postgres_params():
     return params
 
 
+def odoo_command(python, config, dbname, *args):
+    """The command line of an Odoo server on database ``dbname``."""
+    return [python, "-m", "odoo", "server", "-c", config, "-d", dbname, *args]
+
+
 def odoo_addons_paths():
     import odoo.release
 
@@ -580,19 +585,9 @@ class Databases:
         """Run Odoo on database ``name`` until it has done ``args``; its whole
         output (Odoo's log and what libraries print) goes to ``logfile``."""
         assert name in self.OWN, name
-        cmd = [
-            self.python,
-            "-m",
-            "odoo",
-            "server",
-            "-c",
-            self.config,
-            "-d",
-            name,
-            "--stop-after-init",
-            "--no-http",
-            *args,
-        ]
+        cmd = odoo_command(
+            self.python, self.config, name, "--stop-after-init", "--no-http", *args
+        )
         log(f"odoo {' '.join(args)} on {name} (log: {os.path.relpath(logfile, ROOT)})")
         started = time.monotonic()
         os.makedirs(os.path.dirname(logfile), exist_ok=True)
@@ -683,18 +678,7 @@ def stage_two(args):
         )
         os.execv(
             python,
-            [
-                python,
-                "-m",
-                "odoo",
-                "server",
-                "-c",
-                config,
-                "-d",
-                RUN_DB,
-                f"--db-filter=^{RUN_DB}$",
-                *args.rest,
-            ],
+            odoo_command(python, config, RUN_DB, f"--db-filter=^{RUN_DB}$", *args.rest),
         )
     if args.command == "test":
         if not args.no_lint:
@@ -774,21 +758,16 @@ def portal_timing(config, python):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [
+        odoo_command(
             python,
-            "-m",
-            "odoo",
-            "server",
-            "-c",
             config,
-            "-d",
             BENCH_DB,
             f"--http-port={port}",
             "--http-interface=127.0.0.1",
             f"--db-filter=^{BENCH_DB}$",
             "--max-cron-threads=0",
             "--log-level=warn",
-        ],
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

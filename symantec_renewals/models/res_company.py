@@ -3,6 +3,18 @@ from odoo.exceptions import ValidationError
 
 from ..tools import policy
 
+# The company's renewal policy: the numbers, then the reminder offsets.
+NUMERIC_POLICY_FIELDS = (
+    "renewal_notice_days",
+    "renewal_grace_days",
+    "late_uplift_percent",
+    "reinstatement_fee_percent",
+    "reinstatement_fee_min",
+    "max_reinstatement_days",
+    "auto_renew_lead_days",
+)
+RENEWAL_POLICY_FIELDS = (*NUMERIC_POLICY_FIELDS, "renewal_reminder_offsets")
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -65,26 +77,10 @@ class ResCompany(models.Model):
                     )
                 ) from exc
 
-    @api.constrains(
-        "renewal_notice_days",
-        "renewal_grace_days",
-        "late_uplift_percent",
-        "reinstatement_fee_percent",
-        "reinstatement_fee_min",
-        "max_reinstatement_days",
-        "auto_renew_lead_days",
-    )
+    @api.constrains(*NUMERIC_POLICY_FIELDS)
     def _check_renewal_policy(self):
         for company in self:
-            values = (
-                company.renewal_notice_days,
-                company.renewal_grace_days,
-                company.late_uplift_percent,
-                company.reinstatement_fee_percent,
-                company.reinstatement_fee_min,
-                company.max_reinstatement_days,
-                company.auto_renew_lead_days,
-            )
+            values = [company[name] for name in NUMERIC_POLICY_FIELDS]
             if any(value < 0 for value in values):
                 raise ValidationError(
                     self.env._(

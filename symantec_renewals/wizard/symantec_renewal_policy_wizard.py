@@ -1,16 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-POLICY_FIELDS = (
-    "renewal_notice_days",
-    "renewal_reminder_offsets",
-    "renewal_grace_days",
-    "late_uplift_percent",
-    "reinstatement_fee_percent",
-    "reinstatement_fee_min",
-    "max_reinstatement_days",
-    "auto_renew_lead_days",
-)
+from ..models.res_company import RENEWAL_POLICY_FIELDS
 
 
 class SymantecRenewalPolicyWizard(models.TransientModel):
@@ -43,7 +34,11 @@ class SymantecRenewalPolicyWizard(models.TransientModel):
             values.get("company_id") or self.env.company.id
         )
         values.update(
-            {name: company[name] for name in POLICY_FIELDS if name in fields_list}
+            {
+                name: company[name]
+                for name in RENEWAL_POLICY_FIELDS
+                if name in fields_list
+            }
         )
         return values
 
@@ -53,5 +48,7 @@ class SymantecRenewalPolicyWizard(models.TransientModel):
             raise AccessError(
                 self.env._("Only renewal managers can change the renewal policy.")
             )
-        self.company_id.sudo().write({name: self[name] for name in POLICY_FIELDS})
+        self.company_id.sudo().write(
+            {name: self[name] for name in RENEWAL_POLICY_FIELDS}
+        )
         return {"type": "ir.actions.act_window_close"}
