@@ -20,6 +20,9 @@ LABELS = (
     "contract list, first page with a filter (s)",
     "analysis grouped read (s)",
     "/my/renewals for a reseller of 5,000 contracts (s)",
+    "automatic renewal: contracts/s",
+    "subscription_oca cron (20 due of 520): contracts/s",
+    "automatic renewal / subscription_oca (contracts/s)",
 )
 
 
