@@ -260,12 +260,19 @@ class RenewalPortal(CustomerPortal):
             and contract_sudo.renewal_case != policy.LAPSED
             and not contract_sudo._open_renewal_order(),
             can_switch_auto_renew=roles["is_customer"]
-            and contract_sudo.offering_type == "online"
-            and contract_sudo.state in ("active", "expiring")
-            and not contract_sudo._waiting_successor(),
+            and self._auto_renew_switchable(contract_sudo),
             message=kwargs.get("message"),
         )
         return request.render("symantec_renewals.portal_contract_page", values)
+
+    def _auto_renew_switchable(self, contract):
+        """An online service still running whose renewal is not ordered yet:
+        the one rule for showing the switch and for accepting its POST."""
+        return (
+            contract.offering_type == "online"
+            and contract.state in ("active", "expiring")
+            and not contract._waiting_successor()
+        )
 
     @http.route(
         ["/my/contracts/<int:contract_id>/auto_renew"],
@@ -282,9 +289,9 @@ class RenewalPortal(CustomerPortal):
             "1",
         ):
             raise request.not_found()
-        contract = self._as_portal_user(contract_sudo)
-        if contract.offering_type != "online" or contract._waiting_successor():
+        if not self._auto_renew_switchable(contract_sudo):
             raise request.not_found()
+        contract = self._as_portal_user(contract_sudo)
         wanted = auto_renew == "1"
         if contract.auto_renew != wanted:
             contract.auto_renew = wanted
