@@ -37,6 +37,8 @@ def test_benchmark_prints_every_figure():
             "400",
             "--sample",
             "10",
+            "--rounds",
+            "1",
         ],
         capture_output=True,
         text=True,
