@@ -58,6 +58,17 @@ class SaleOrder(models.Model):
         help="Reinstating this maintenance costs more than buying the licences again.",
     )
 
+    @api.model
+    def mail_allowed_qweb_expressions(self):
+        # The placeholders of the renewal quote e-mail (see the contract's).
+        return (
+            *super().mail_allowed_qweb_expressions(),
+            "object.company_id.email_formatted",
+            "object.partner_id.lang",
+            "object.renewal_end_customer_id.name",
+            "object.renewal_contract_id.renewal_contact_email",
+        )
+
     @api.depends("renewal_case", "amount_untaxed", "renewal_contract_id")
     def _compute_renewal_new_license_cheaper(self):
         for order in self:

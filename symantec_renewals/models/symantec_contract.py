@@ -1,8 +1,9 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import format_date
 
 from ..tools import policy
 from .symantec_maintenance_tier import MIN_TERM_MONTHS
@@ -17,6 +18,14 @@ REGIONS = [
 SEGMENTS = [("small_business", "Small business"), ("enterprise", "Enterprise")]
 # States in which a term gives coverage for its dates.
 COVERING_STATES = ("active", "expiring", "renewed")
+
+
+MAIL_EXPRESSIONS = (
+    "object.date_end_text",
+    "object.company_id.email_formatted",
+    "object.renewal_contact_email",
+    "object.partner_id.lang",
+)
 
 
 class SymantecContract(models.Model):
@@ -167,6 +176,7 @@ class SymantecContract(models.Model):
         string="Next Term",
         compute="_compute_successor_id",
         store=True,
+        index="btree_not_null",
     )
     latest_term_id = fields.Many2one(
         "symantec.contract",
@@ -215,6 +225,11 @@ class SymantecContract(models.Model):
         string="Days to End",
         compute="_compute_days_to_end",
         search="_search_days_to_end",
+    )
+    date_end_text = fields.Char(
+        string="End Date (Text)",
+        compute="_compute_date_end_text",
+        help="The end date written in the reader's language, for e-mail subjects.",
     )
     note = fields.Html(string="Notes", groups="base.group_user")
 
@@ -361,6 +376,19 @@ class SymantecContract(models.Model):
                 (contract.date_end - today).days if contract.date_end else 0
             )
 
+    @api.depends("date_end")
+    @api.depends_context("lang")
+    def _compute_date_end_text(self):
+        for contract in self:
+            contract.date_end_text = format_date(self.env, contract.date_end)
+
+    @api.model
+    def mail_allowed_qweb_expressions(self):
+        # The placeholders of the renewal e-mails' subjects and addresses:
+        # plain field paths, read without evaluating code for each e-mail of
+        # the renewal run (and editable by any template user).
+        return (*super().mail_allowed_qweb_expressions(), *MAIL_EXPRESSIONS)
+
     def _search_days_to_end(self, operator, value):
         if operator not in ("<", "<=", ">", ">=", "=") or not isinstance(value, int):
             return NotImplemented
@@ -449,6 +477,58 @@ class SymantecContract(models.Model):
                 }
             )
         return result
+
+    # ------------------------------------------------------------------
+    # Chatter: tracking notes in batch
+    # ------------------------------------------------------------------
+
+    def _message_track(self, fields_iter, initial_values_dict):
+        """As mail.thread's, but the tracking notes of all the contracts are
+        created in one batch: the renewal run changes the state of thousands
+        of contracts, and mail.thread logs each change with its own create."""
+        notes = []
+        tracking = super(
+            SymantecContract, self.with_context(symantec_tracking_notes=notes)
+        )._message_track(fields_iter, initial_values_dict)
+        if notes:
+            # Their tracking values too in one create, not one per note.
+            values_list = [
+                values.pop("tracking_value_ids")
+                if all(
+                    command[0] == Command.CREATE
+                    for command in values.get("tracking_value_ids") or ()
+                )
+                else []
+                for values in notes
+            ]
+            messages = self.with_context(
+                symantec_tracking_notes=None, symantec_note_sink=None
+            )._message_create(notes)
+            self.env["mail.tracking.value"].sudo().create(
+                [
+                    dict(command[2], mail_message_id=message.id)
+                    for message, commands in zip(messages, values_list, strict=True)
+                    for command in commands
+                ]
+            )
+        return tracking
+
+    def _message_log_batch(self, bodies, *args, **kwargs):
+        notes = self.env.context.get("symantec_tracking_notes")
+        if notes is None:
+            return super()._message_log_batch(bodies, *args, **kwargs)
+        # Only the notes logged here are kept for later, not posted messages.
+        return super(
+            SymantecContract,
+            self.with_context(symantec_tracking_notes=None, symantec_note_sink=notes),
+        )._message_log_batch(bodies, *args, **kwargs)
+
+    def _message_create(self, values_list):
+        sink = self.env.context.get("symantec_note_sink")
+        if sink is None:
+            return super()._message_create(values_list)
+        sink.extend(values_list)
+        return self.env["mail.message"]
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):

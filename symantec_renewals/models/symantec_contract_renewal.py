@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..tools import policy
-from ..tools.mail import post_template_mail
+from ..tools.mail import create_followed, post_template_mail
 
 _logger = logging.getLogger(__name__)
 
@@ -22,6 +22,11 @@ RUN_STATES = ("active", "expiring", "expired")
 
 class SymantecContract(models.Model):
     _inherit = "symantec.contract"
+
+    # Contracts the renewal run handles per transaction: large enough to
+    # amortise the batch's fixed work (searches, template compilation), small
+    # enough to keep transactions and memory short.
+    _renewal_run_batch_size = 500
 
     renewal_case = fields.Selection(
         [
@@ -105,11 +110,12 @@ class SymantecContract(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_renewal_run(self, batch_size=100):
+    def _cron_renewal_run(self, batch_size=None):
         """The daily renewal run: every contract due within the notice window
         (late and lapsing ones included) not yet handled today, in batches,
         committing after each; rows another worker holds are skipped."""
         today = fields.Date.context_today(self)
+        batch_size = batch_size or self._renewal_run_batch_size
         Cron = self.env["ir.cron"]
         failed = self.browse()
         while True:
@@ -219,7 +225,7 @@ class SymantecContract(models.Model):
             today
         )
         self.filtered(lambda c: c.renewal_case == policy.LAPSED)._lapse_renewals()
-        self.write({"renewal_checked_date": today})
+        self._untracked().write({"renewal_checked_date": today})
 
     # ------------------------------------------------------------------
     # 1. The renewal opportunity
@@ -231,14 +237,26 @@ class SymantecContract(models.Model):
         todo = self.filtered(lambda c: not c.renewal_lead_id)
         if not todo:
             return self.env["crm.lead"]
-        leads = (
-            self.env["crm.lead"]
-            .with_context(mail_create_nosubscribe=True, mail_create_nolog=True)
-            .create([contract._prepare_renewal_lead_values() for contract in todo])
-        )
-        for contract, lead in zip(todo, leads, strict=True):
+        Lead = self.env["crm.lead"]
+        vals_list = [contract._prepare_renewal_lead_values() for contract in todo]
+        # The first stage of each team, found once per team, not once per lead.
+        stages = {}
+        for vals in vals_list:
+            team_id = vals["team_id"]
+            if team_id not in stages:
+                stages[team_id] = Lead._stage_find(
+                    team_id=team_id, domain=[("fold", "=", False)]
+                ).id
+            vals.setdefault("stage_id", stages[team_id])
+        leads = create_followed(Lead, vals_list)
+        for contract, lead in zip(todo._untracked(), leads, strict=True):
             contract.renewal_lead_id = lead
         return leads
+
+    def _untracked(self):
+        """The contracts, to write fields that are not tracked: thousands of
+        such writes in the run then skip preparing a tracking nobody reads."""
+        return self.with_context(tracking_disable=True)
 
     def _prepare_renewal_lead_values(self):
         self.ensure_one()
@@ -288,6 +306,7 @@ class SymantecContract(models.Model):
         ordered today would stand (SPEC §6) and re-price their open quote
         when it crosses a boundary."""
         expired_unpaid = self.browse()
+        changes = defaultdict(self.browse)
         for contract in self:
             case = contract._renewal_case_on(today)
             values = {}
@@ -298,9 +317,21 @@ class SymantecContract(models.Model):
                 if contract._waiting_successor():
                     expired_unpaid |= contract
             if values:
-                contract.write(values)
+                changes[tuple(sorted(values.items()))] |= contract
+        # One write per change rather than per contract: each write looks up
+        # what depends on the contract's state.
+        for values, contracts in changes.items():
+            contracts.write(dict(values))
+        crossed = self.browse().concat(
+            *(
+                contracts
+                for values, contracts in changes.items()
+                if dict(values).get("renewal_case", policy.LAPSED) != policy.LAPSED
+            )
+        )
+        for contract in crossed:
             order = contract._open_renewal_order()
-            if "renewal_case" in values and order and case != policy.LAPSED:
+            if order:
                 order._renewal_reprice(today)
         if expired_unpaid:
             template = self.env.ref(
@@ -352,12 +383,11 @@ class SymantecContract(models.Model):
         self._create_renewal_leads()
         todo = self.filtered(lambda c: not c._open_renewal_order())
         if todo:
-            orders = (
-                self.env["sale.order"]
-                .with_context(mail_create_nosubscribe=True, mail_create_nolog=True)
-                .create([contract._prepare_renewal_order_values() for contract in todo])
+            orders = create_followed(
+                self.env["sale.order"],
+                [contract._prepare_renewal_order_values() for contract in todo],
             )
-            for contract, order in zip(todo, orders, strict=True):
+            for contract, order in zip(todo._untracked(), orders, strict=True):
                 contract.renewal_order_id = order
         return self.mapped("renewal_order_id")
 
@@ -517,9 +547,9 @@ class SymantecContract(models.Model):
         if case in (policy.LATE, policy.REINSTATEMENT):
             lines.append(
                 {
-                    "product_id": self.env.ref(
+                    "product_id": self.env["ir.model.data"]._xmlid_to_res_id(
                         "symantec_renewals.product_late_renewal_surcharge"
-                    ).id,
+                    ),
                     "product_uom_qty": 1.0,
                     "technical_price_unit": 0.0,
                     "price_unit": currency.round(
@@ -542,9 +572,9 @@ class SymantecContract(models.Model):
             )
             lines.append(
                 {
-                    "product_id": self.env.ref(
+                    "product_id": self.env["ir.model.data"]._xmlid_to_res_id(
                         "symantec_renewals.product_reinstatement_fee"
-                    ).id,
+                    ),
                     "product_uom_qty": 1.0,
                     "technical_price_unit": 0.0,
                     "price_unit": currency.round(
@@ -600,13 +630,8 @@ class SymantecContract(models.Model):
     def _renewal_addon_tiers(self):
         """The add-on services (premium support...) offered on the quote."""
         self.ensure_one()
-        return self.env["symantec.maintenance.tier"].search(
-            [
-                ("is_addon", "=", True),
-                ("company_id", "=", self.company_id.id),
-                ("id", "!=", self.tier_id.id),
-            ]
-        )
+        Tier = self.env["symantec.maintenance.tier"]
+        return Tier.browse(Tier._addon_tier_ids(self.company_id.id)) - self.tier_id
 
     def _notify_quote_requested(self, user):
         """A reseller asked for the renewal quote on the portal: the rep gets
@@ -656,7 +681,7 @@ class SymantecContract(models.Model):
             "symantec_renewals.mail_template_renewal_notification"
         )
         reminder = self.env.ref("symantec_renewals.mail_template_renewal_reminder")
-        for contract in self:
+        for contract in self._untracked():
             offsets = contract.company_id.renewal_reminder_offset_list()
             last = (
                 (contract.renewal_reminder_date - contract.date_end).days
@@ -699,9 +724,9 @@ class SymantecContract(models.Model):
         return {
             "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
             "res_id": lead.id,
-            "activity_type_id": self.env.ref(
+            "activity_type_id": self.env["ir.model.data"]._xmlid_to_res_id(
                 "symantec_renewals.mail_activity_type_renewal_reminder"
-            ).id,
+            ),
             "summary": self._milestone_label(offset),
             "date_deadline": deadline,
             "user_id": (self.user_id or self.team_id.user_id or lead.user_id).id
@@ -725,7 +750,7 @@ class SymantecContract(models.Model):
             return
         template = self.env.ref("symantec_renewals.mail_template_auto_renewal_notice")
         post_template_mail(todo, template, lambda c: c.partner_id)
-        todo.write({"renewal_auto_notice_sent": True})
+        todo._untracked().write({"renewal_auto_notice_sent": True})
 
     # ------------------------------------------------------------------
     # Completing a renewal (SPEC §6 "Completing a renewal")
@@ -953,10 +978,9 @@ class SymantecContract(models.Model):
         )
         if not due:
             return self.env["sale.order"]
-        orders = (
-            self.env["sale.order"]
-            .with_context(mail_create_nosubscribe=True, mail_create_nolog=True)
-            .create([c._prepare_renewal_order_values(automatic=True) for c in due])
+        orders = create_followed(
+            self.env["sale.order"],
+            [c._prepare_renewal_order_values(automatic=True) for c in due],
         )
         for contract, order in zip(due, orders, strict=True):
             contract.renewal_order_id = order

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 MIN_TERM_MONTHS = 12
@@ -169,7 +169,30 @@ class SymantecMaintenanceTier(models.Model):
             tier.product_id = self.env["product.product"].create(
                 tier._prepare_product_values()
             )
+        self.env.registry.clear_cache()  # _addon_tier_ids
         return tiers
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"is_addon", "active", "company_id", "sequence", "name"}.intersection(vals):
+            self.env.registry.clear_cache()  # _addon_tier_ids
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()  # _addon_tier_ids
+        return result
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _addon_tier_ids(self, company_id):
+        """The active add-on services of a company, offered on its renewal
+        quotes: read once, not once per quote of the renewal run."""
+        return tuple(
+            self.sudo()
+            .search([("is_addon", "=", True), ("company_id", "=", company_id)])
+            .ids
+        )
 
     def _prepare_product_values(self):
         """Values of the service product created for a tier without one."""

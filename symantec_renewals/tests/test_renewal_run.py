@@ -1,3 +1,4 @@
+import importlib.util
 from contextlib import contextmanager
 from datetime import date, timedelta
 from unittest.mock import patch
@@ -6,11 +7,13 @@ from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import file_path, mute_logger
 
+from ..tools.mail import render_mails
 from .common import RenewalsCommon
 
 END = date(2026, 12, 31)
+SEGMENTS = ("small_business", "enterprise", "small_business", "enterprise")
 
 
 class RenewalRunCommon(RenewalsCommon):
@@ -368,6 +371,34 @@ class TestGenerateQuote(RenewalRunCommon):
         self.assertEqual(premium.product_uom_qty, 0)
         self.assertTrue(order.order_line.filtered("is_optional"))
 
+    def test_addon_tiers_offered_follow_the_catalogue(self):
+        premium = self.env.ref("symantec_renewals.tier_premium_support")
+        first, second, third = (self.active_contract() for _i in range(3))
+        with freeze_time(END - timedelta(days=60)):
+            first.action_generate_renewal_quote()  # the add-ons are read
+            onsite = self.env["symantec.maintenance.tier"].create(
+                {
+                    "name": "Onsite Engineer",
+                    "code": "ONS",
+                    "offering_type": "service",
+                    "pricing_method": "per_unit",
+                    "unit_price": 900.0,
+                    "is_addon": True,
+                }
+            )
+            second.action_generate_renewal_quote()
+            premium.active = False
+            third.action_generate_renewal_quote()
+
+        def offered(contract):
+            return contract.renewal_order_id.order_line.filtered(
+                lambda line: line.renewal_line_kind == "addon"
+            ).product_id
+
+        self.assertEqual(offered(first), premium.product_id)
+        self.assertEqual(offered(second), (premium | onsite).product_id)
+        self.assertEqual(offered(third), onsite.product_id)
+
     def test_two_year_term_priced_for_two_years(self):
         contract = self.active_contract(date_end=date(2027, 12, 31))
         with freeze_time("2027-11-01"):
@@ -489,3 +520,111 @@ class TestExpectedRevenue(RenewalRunCommon):
         self.assertEqual(action["tag"], "display_notification")
         self.assertEqual(cron.code.strip(), "model._cron_renewal_run()")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+
+
+@tagged("post_install", "-at_install")
+class TestRunChatter(RenewalRunCommon):
+    """The run creates its records in batches (tracking notes, followers):
+    the chatter must read as if they had been made one by one."""
+
+    def test_each_state_change_of_the_run_is_tracked(self):
+        contracts = self.Contract.concat(
+            *(self.active_contract(customer_segment=s) for s in SEGMENTS)
+        )
+        self.cr.flush()  # the activation's own tracking, as a commit would
+        Contract = self.Contract.with_context(tracking_disable=False)
+        with freeze_time(END - timedelta(days=60)), self.no_commit():
+            Contract._cron_renewal_run()
+        self.env.flush_all()
+        self.cr.flush()  # runs the tracking, as the run's commit would
+        self.env.invalidate_all()
+        for contract in contracts:
+            notes = contract.message_ids.filtered(
+                lambda m: any(
+                    t.field_id.name == "state" and t.new_value_char == "Expiring"
+                    for t in m.tracking_value_ids
+                )
+            )
+            self.assertEqual(len(notes), 1, contract.name)
+            self.assertEqual(notes.tracking_value_ids.old_value_char, "Active")
+            self.assertEqual(notes.message_type, "notification")
+
+    def test_the_rep_follows_the_opportunity_and_the_quote(self):
+        contracts = self.Contract.concat(
+            *(self.active_contract(customer_segment=s) for s in SEGMENTS)
+        )
+        contracts.write({"user_id": self.rep.id})
+        Contract = self.Contract.with_context(tracking_disable=False)
+        with freeze_time(END - timedelta(days=60)), self.no_commit():
+            Contract._cron_renewal_run()
+        self.env.invalidate_all()
+        for contract in contracts:
+            self.assertIn(
+                self.rep.partner_id,
+                contract.renewal_lead_id.message_partner_ids,
+                contract.customer_segment,
+            )
+        quoted = contracts.filtered(lambda c: c.customer_segment == "enterprise")
+        self.assertTrue(quoted.renewal_order_id)
+        self.assertIn(self.rep.partner_id, quoted.renewal_order_id.message_partner_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestRenewalTemplates(RenewalRunCommon):
+    TEMPLATES = (
+        "mail_template_renewal_notification",
+        "mail_template_renewal_reminder",
+        "mail_template_renewal_quote",
+        "mail_template_auto_renewal_notice",
+        "mail_template_renewal_activation",
+        "mail_template_auto_renewal_unpaid",
+    )
+
+    def test_headers_are_plain_field_placeholders(self):
+        """Subjects, addresses and language are read from fields, not
+        evaluated as code for each e-mail of the run."""
+        for xmlid in self.TEMPLATES:
+            template = self.env.ref(f"symantec_renewals.{xmlid}")
+            for field in ("subject", "email_from", "reply_to", "lang"):
+                self.assertFalse(
+                    template._has_unsafe_expression_template_inline_template(
+                        template[field], template.model
+                    ),
+                    f"{xmlid}.{field}: {template[field]}",
+                )
+
+    def test_subject_dates_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.customer.lang = "it_IT"
+        contract = self.active_contract()
+        template = self.env.ref("symantec_renewals.mail_template_renewal_reminder")
+        rendered = render_mails(template, contract)[contract.id]
+        self.assertIn("31/12/2026", rendered["subject"])
+        self.assertEqual(rendered["email_from"], self.company.email_formatted)
+
+    def test_migration_rewrites_the_old_placeholders(self):
+        template = self.env.ref("symantec_renewals.mail_template_renewal_reminder")
+        template.write(
+            {
+                "subject": "Renew {{ object.name }} (ends "
+                "{{ format_date(object.date_end) }})",
+                "email_from": "{{ object.company_id.email_formatted or "
+                "user.email_formatted }}",
+                "reply_to": "{{ object.renewal_contact_email or '' }}",
+            }
+        )
+        self.env.flush_all()
+        spec = importlib.util.spec_from_file_location(
+            "symantec_renewals_post_migrate_19_0_1_1_0",
+            file_path("symantec_renewals/migrations/19.0.1.1.0/post-migrate.py"),
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.cr, "19.0.1.0.0")
+        template.invalidate_recordset()
+        self.assertEqual(
+            template.subject,
+            "Renew {{ object.name }} (ends {{ object.date_end_text }})",
+        )
+        self.assertEqual(template.email_from, "{{ object.company_id.email_formatted }}")
+        self.assertEqual(template.reply_to, "{{ object.renewal_contact_email }}")

@@ -7,26 +7,34 @@ outgoing mails and their delivery notifications) rather than one
 ``message_post`` each, which would notify and render one record at a time.
 """
 
+from collections import defaultdict
 from uuid import uuid4
 
 from markupsafe import Markup
 
 from odoo import Command
 
+RENDERED_FIELDS = ("subject", "email_from", "reply_to")
 
-def render_bodies(template, records):
-    """{record id: body} of ``template`` for ``records``, in each record's
-    language. Odoo compiles a template's QWeb body once per record; here it
+
+def render_mails(template, records):
+    """{record id: {field: value}} of ``template`` for ``records``, each in
+    its record's language: the subject, sender and reply-to address, and
+    the body. Odoo compiles a template's QWeb body once per record; here it
     is compiled once per language, for all the records of that language."""
     separator = f"<!--renewal-{uuid4().hex}-->"
+    rendered = defaultdict(dict)
     bodies = {}
     for template_lang, ids in template._classify_per_lang(records.ids).values():
+        for field in RENDERED_FIELDS:
+            for res_id, value in template_lang._render_field(field, ids).items():
+                rendered[res_id][field] = value
         source = template_lang.body_html or ""
         wrapped = (
             '<t t-foreach="renewal_records" t-as="object">'
             f'<t t-out="renewal_separator"/>{source}</t>'
         )
-        rendered = template_lang._render_template_qweb(
+        body = template_lang._render_template_qweb(
             wrapped,
             records._name,
             ids[:1],
@@ -35,9 +43,12 @@ def render_bodies(template, records):
                 "renewal_separator": Markup(separator),
             },
         )[ids[0]]
-        parts = str(rendered).split(separator)[1:]
+        parts = str(body).split(separator)[1:]
         bodies.update(zip(ids, (Markup(part) for part in parts), strict=True))
-    return template._render_template_postprocess(records._name, bodies)
+    bodies = template._render_template_postprocess(records._name, bodies)
+    for res_id, body in bodies.items():
+        rendered[res_id]["body_html"] = body
+    return rendered
 
 
 def post_template_mail(records, template, recipients):
@@ -47,17 +58,14 @@ def post_template_mail(records, template, recipients):
     env = records.env
     if not records:
         return env["mail.message"]
-    rendered = template._generate_template(
-        records.ids, ("subject", "email_from", "reply_to")
-    )
-    bodies = render_bodies(template, records)
+    rendered = render_mails(template, records)
     author = env.user.partner_id
     subtype_id = env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
     values = []
     for record in records:
         partners = recipients(record)
         mail = rendered[record.id]
-        body = bodies.get(record.id) or ""
+        body = mail.get("body_html") or ""
         values.append(
             {
                 "model": records._name,
@@ -92,3 +100,28 @@ def post_template_mail(records, template, recipients):
         ]
     )
     return mails.mail_message_id
+
+
+def create_followed(model, vals_list):
+    """``model.create(vals_list)`` for a mail.thread model created without
+    a creation message, with the followers mail.thread adds (the
+    responsible user, the followers of the parent such as the sales team)
+    subscribed once per group of records with the same values rather than
+    once per record: the same followers, in a few queries."""
+    records = model.with_context(tracking_disable=True).create(vals_list)
+    if model.env.context.get("tracking_disable"):
+        return model.browse(records.ids)  # as mail.thread: no subscription
+    relations = model.env["mail.message.subtype"]._get_auto_subscription_subtypes(
+        model._name
+    )[4]
+    keys = {"user_id"}.union(*relations.values())
+    groups = defaultdict(list)
+    for record_id, vals in zip(records.ids, vals_list, strict=True):
+        groups[tuple(sorted((key, vals[key]) for key in keys if key in vals))].append(
+            record_id
+        )
+    for values, ids in groups.items():
+        model.browse(ids)._message_auto_subscribe(
+            dict(values), followers_existing_policy="update"
+        )
+    return model.browse(records.ids)
