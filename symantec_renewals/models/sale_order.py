@@ -203,8 +203,9 @@ class SaleOrder(models.Model):
                 if case == policy.LAPSED:
                     raise UserError(order.renewal_contract_id._lapsed_message())
         result = super().action_confirm()
-        for order in self.filtered("renewal_contract_id"):
-            order.renewal_contract_id._complete_renewal(order)
+        self.env["symantec.contract"]._complete_renewals(
+            self.filtered("renewal_contract_id")
+        )
         return result
 
     def _renewal_payment_received(self):

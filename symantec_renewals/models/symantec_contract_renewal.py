@@ -756,29 +756,40 @@ class SymantecContract(models.Model):
     # Completing a renewal (SPEC §6 "Completing a renewal")
     # ------------------------------------------------------------------
 
-    def _complete_renewal(self, order):
-        """The renewal order is confirmed: the next term, active at once, or
-        for an automatic renewal waiting in draft for its payment."""
-        self.ensure_one()
-        if self.state not in RUN_STATES:
-            raise UserError(
-                self.env._(
-                    "Contract %(name)s is already renewed or closed: its renewal "
-                    "cannot be confirmed again.",
-                    name=self.name,
+    @api.model
+    def _complete_renewals(self, orders):
+        """The renewal orders are confirmed: the next term of each renewed
+        contract, active at once, or for an automatic renewal waiting in
+        draft for its payment. The terms are created in one batch (the
+        automatic renewal confirms hundreds of orders at once); returns
+        them, in the order of ``orders``."""
+        seen = self.browse()
+        for order in orders:
+            contract = order.renewal_contract_id
+            if contract.state not in RUN_STATES or contract in seen:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s is already renewed or closed: its "
+                        "renewal cannot be confirmed again.",
+                        name=contract.name,
+                    )
                 )
-            )
-        Contract = self.with_context(renewal_price_override=True)
-        successor = Contract.create(
-            self._prepare_successor_values(
-                order, "draft" if order.renewal_is_auto else "active"
-            )
+            seen |= contract
+        successors = self.with_context(renewal_price_override=True).create(
+            [
+                order.renewal_contract_id._prepare_successor_values(
+                    order, "draft" if order.renewal_is_auto else "active"
+                )
+                for order in orders
+            ]
         )
-        addons = self._create_addon_contracts(order, successor)
-        self.renewal_order_id = order
-        if not order.renewal_is_auto:
-            self._renewal_done(successor | addons)
-        return successor
+        for order, successor in zip(orders, successors, strict=True):
+            contract = order.renewal_contract_id
+            addons = contract._create_addon_contracts(order, successor)
+            contract._untracked().renewal_order_id = order
+            if not order.renewal_is_auto:
+                contract._renewal_done(successor | addons)
+        return successors
 
     def _prepare_successor_values(self, order, state):
         """The next term: same coverage, lines at the renewed yearly price
@@ -982,7 +993,7 @@ class SymantecContract(models.Model):
             self.env["sale.order"],
             [c._prepare_renewal_order_values(automatic=True) for c in due],
         )
-        for contract, order in zip(due, orders, strict=True):
+        for contract, order in zip(due._untracked(), orders, strict=True):
             contract.renewal_order_id = order
         orders.action_confirm()
         invoiced = orders.filtered(lambda o: o.renewal_contract_id.auto_invoice)

@@ -311,6 +311,16 @@ class TestRenewalCompletion(LateRenewalCommon):
         with self.assertRaises(UserError):
             contract.action_generate_renewal_quote()
 
+    def test_two_orders_of_one_contract_confirmed_together_are_refused(self):
+        contract = self.active_contract()
+        order = self.quote(contract, END)
+        twin = order.copy({"renewal_contract_id": contract.id})
+        with freeze_time(END), self.assertRaisesRegex(UserError, "confirmed again"):
+            (order | twin).action_confirm()
+        self.assertFalse(
+            self.Contract.search_count([("predecessor_id", "=", contract.id)])
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestSuccessorDatesAndCodes(LateRenewalCommon):
