@@ -7,12 +7,7 @@ from odoo.tests import tagged
 from .test_renewal_run import END, RenewalRunCommon
 
 
-@tagged("post_install", "-at_install")
-class TestAutoRenewal(RenewalRunCommon):
-    """Online services renewing automatically: the order to the customer
-    ``auto_renew_lead_days`` (7) before the end, the invoice posted, and the
-    new term active only once the invoice is paid."""
-
+class AutoRenewalCommon(RenewalRunCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,6 +34,13 @@ class TestAutoRenewal(RenewalRunCommon):
             self.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=invoice.ids
             ).create({"payment_date": day})._create_payments()
+
+
+@tagged("post_install", "-at_install")
+class TestAutoRenewal(AutoRenewalCommon):
+    """Online services renewing automatically: the order to the customer
+    ``auto_renew_lead_days`` (7) before the end, the invoice posted, and the
+    new term active only once the invoice is paid."""
 
     def test_notice_then_order_invoice_and_waiting_term(self):
         contract = self.auto_contract()
@@ -147,3 +149,33 @@ class TestAutoRenewal(RenewalRunCommon):
         self.assertEqual(order.partner_id, self.reseller, "the reseller quote again")
         self.assertFalse(contract.successor_ids)
         self.assertEqual(len(self.reminders(contract)), 1, "reminders resume")
+
+
+@tagged("post_install", "-at_install")
+class TestAutoRenewalQueries(AutoRenewalCommon):
+    """The automatic renewal makes orders, next terms and invoices in
+    batches: one more due contract must not cost a round of queries per
+    record it makes (an N+1 pattern coming back makes this fail)."""
+
+    QUERIES_PER_CONTRACT = 24
+
+    def queries_of_auto_renewal(self, count):
+        contracts = self.Contract.concat(*(self.auto_contract() for _i in range(count)))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        contracts._auto_renew(END - timedelta(days=7))
+        self.env.flush_all()
+        self.assertEqual(len(contracts.renewal_order_id.invoice_ids), count)
+        return self.cr.sql_log_count - before
+
+    def test_each_automatic_renewal_costs_a_bounded_number_of_queries(self):
+        self.queries_of_auto_renewal(1)  # warm the caches
+        small = self.queries_of_auto_renewal(2)
+        large = self.queries_of_auto_renewal(8)
+        per_contract = (large - small) / 6
+        self.assertLessEqual(
+            per_contract,
+            self.QUERIES_PER_CONTRACT,
+            f"{per_contract:.1f} queries per contract ({small} for 2, {large} for 8)",
+        )
