@@ -971,7 +971,7 @@ def parse_args(argv):
     bench_cmd.add_argument(
         "--sample",
         type=int,
-        default=1000,
+        default=2000,
         help="due contracts the three paths are compared on (two of the run's batches)",
     )
     bench_cmd.add_argument(

@@ -26,7 +26,7 @@ class SymantecContract(models.Model):
     # Contracts the renewal run handles per transaction: large enough to
     # amortise the batch's fixed work (searches, template compilation), small
     # enough to keep transactions and memory short.
-    _renewal_run_batch_size = 500
+    _renewal_run_batch_size = 1000
 
     renewal_case = fields.Selection(
         [
