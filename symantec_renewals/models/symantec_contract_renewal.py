@@ -306,12 +306,15 @@ class SymantecContract(models.Model):
         ordered today would stand (SPEC §6) and re-price their open quote
         when it crosses a boundary."""
         expired_unpaid = self.browse()
+        crossed = self.browse()
         changes = defaultdict(self.browse)
         for contract in self:
             case = contract._renewal_case_on(today)
             values = {}
             if case != contract.renewal_case:
                 values["renewal_case"] = case
+                if case != policy.LAPSED:
+                    crossed |= contract
             if case != policy.ON_TIME and contract.state != "expired":
                 values["state"] = "expired"
                 if contract._waiting_successor():
@@ -322,17 +325,8 @@ class SymantecContract(models.Model):
         # what depends on the contract's state.
         for values, contracts in changes.items():
             contracts.write(dict(values))
-        crossed = self.browse().concat(
-            *(
-                contracts
-                for values, contracts in changes.items()
-                if dict(values).get("renewal_case", policy.LAPSED) != policy.LAPSED
-            )
-        )
-        for contract in crossed:
-            order = contract._open_renewal_order()
-            if order:
-                order._renewal_reprice(today)
+        if crossed:
+            crossed.mapped(lambda c: c._open_renewal_order())._renewal_reprice(today)
         if expired_unpaid:
             template = self.env.ref(
                 "symantec_renewals.mail_template_auto_renewal_unpaid"
