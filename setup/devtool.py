@@ -745,7 +745,7 @@ def bench(args, dbs, config, python):
         rows = benchmark.run_benchmark(
             env, args.sample, benchmark.screen_timings, args.rounds
         )
-        rows += benchmark.auto_renewal_rows(env, min(200, args.sample * 2))
+        rows += benchmark.auto_renewal_rows(env, min(200, args.sample * 2), args.rounds)
         cr.rollback()
     rows.append(portal_timing(config, python))
     benchmark.print_rows(rows)

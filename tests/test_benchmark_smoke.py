@@ -5,7 +5,9 @@ import os
 import subprocess
 import sys
 
+import benchmark
 import devtool
+import pytest
 
 LABELS = (
     "due contracts",
@@ -53,3 +55,26 @@ def test_benchmark_prints_every_figure():
         assert row, f"{label!r} missing from:\n{result.stdout}"
         value = row[len(label) :].split()[0]
         float(value)  # a figure, not an error text
+
+
+def _plan(lead_name, mail_partners):
+    return {
+        7: {
+            "lead": {"name": lead_name, "renewal_contract_id": 7},
+            "order": None,
+            "activities": [],
+            "mails": [
+                {"on": "symantec.contract", "values": {}, "partner_ids": p}
+                for p in mail_partners
+            ],
+        }
+    }
+
+
+def test_reference_path_must_make_the_runs_records_again():
+    run = _plan("Renewal MNT/1", [[3]])
+    benchmark._check_same_records("batch floor", run, _plan("Renewal MNT/1", [[3]]))
+    with pytest.raises(RuntimeError, match="batch floor"):
+        benchmark._check_same_records("batch floor", run, _plan("Other", [[3]]))
+    with pytest.raises(RuntimeError, match="naive"):
+        benchmark._check_same_records("naive", run, _plan("Renewal MNT/1", []))
