@@ -229,8 +229,7 @@ def measured(env, name, count, memory=False):
         env.cr.flush()
     finally:
         if not measure.seconds:
-            measure.seconds = time.perf_counter() - measure.started
-            measure.queries = sql_db.sql_counter - measure.start_queries
+            measure.stop()
         if memory:
             measure.peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
@@ -520,17 +519,12 @@ def run_benchmark(env, sample, timings, rounds=3):
         ),
         Measure("naive", count): lambda: naive(env, contracts, plan),
     }
-    best_times(
-        env,
-        paths,
-        rounds,
-        check=lambda path: (
-            path is run
-            or _check_same_records(
-                path.name, plan, _made_by_run(env, contracts, last_ids)
-            )
-        ),
-    )
+
+    def same_records(path):
+        if path is not run:
+            _check_same_records(path.name, plan, _made_by_run(env, contracts, last_ids))
+
+    best_times(env, paths, rounds, check=same_records)
     run, floor, slow = paths
     for measure in (floor, slow, run):
         rows.append(
@@ -668,6 +662,7 @@ def auto_renewal_rows(env, count=200, rounds=3):
     # In the cron's own environment: chatter and tracking on, as the peer's.
     paths = {ours: lambda: contracts.with_env(env)._auto_renew(today)}
     rows.append(("automatic renewal: due contracts", len(contracts), ""))
+    peer = None
     if "sale.subscription" in env:
         peer = Measure("subscription_oca cron", count)
         total = _peer_subscriptions(env, contracts.partner_id, online, count)
@@ -679,7 +674,7 @@ def auto_renewal_rows(env, count=200, rounds=3):
     rows.append(
         ("automatic renewal: queries per contract", f"{ours.queries_each:.1f}", "")
     )
-    if "sale.subscription" not in env:
+    if peer is None:
         rows.append(("subscription_oca cron: contracts/s", "not installed", ""))
         return rows
     rows.append(
