@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import policy
+from ..tools.mail import post_creation_messages, post_notifications
 
 MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
 RENEWAL_CASES = [
@@ -207,6 +208,40 @@ class SaleOrder(models.Model):
             self.filtered("renewal_contract_id")
         )
         return result
+
+    def _create_account_invoices(self, invoice_vals_list, final):
+        """With ``renewal_batch_chatter`` in the context (the automatic
+        renewal invoicing a whole batch of orders), the messages of the new
+        invoices are posted for the batch at once: the creation message
+        ("Invoice Created") and the link to their order that
+        ``_create_invoices`` posts. The same messages as one
+        ``message_post`` per invoice and message would post."""
+        if not self.env.context.get("renewal_batch_chatter"):
+            return super()._create_account_invoices(invoice_vals_list, final)
+        moves = super(
+            SaleOrder, self.with_context(mail_create_nolog=True)
+        )._create_account_invoices(invoice_vals_list, final)
+        post_creation_messages(moves)
+        render = self.env["mail.render.mixin"]._render_template_qweb_view
+        bodies = {}
+        for move in moves:
+            bodies.update(
+                render(
+                    "mail.message_origin_link",
+                    moves._name,
+                    move.ids,
+                    add_context={
+                        "self": move,
+                        "origin": move.line_ids.sale_line_ids.order_id,
+                    },
+                )
+            )
+        post_notifications(
+            moves,
+            bodies,
+            self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+        )
+        return moves.with_context(mail_create_nolog=None, renewal_origin_logged=True)
 
     def _renewal_payment_received(self):
         """Entitlement follows payment: a paid automatic renewal activates

@@ -992,6 +992,8 @@ class SymantecContract(models.Model):
         orders.action_confirm()
         invoiced = orders.filtered(lambda o: o.renewal_contract_id.auto_invoice)
         if invoiced:
-            invoices = invoiced._create_invoices(grouped=True)
-            invoices.action_post()
+            invoices = invoiced.with_context(
+                renewal_batch_chatter=True
+            )._create_invoices(grouped=True)
+            invoices.with_env(self.env).sudo().action_post()
         return orders

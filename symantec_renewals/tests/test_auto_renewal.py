@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -151,13 +152,125 @@ class TestAutoRenewal(AutoRenewalCommon):
         self.assertEqual(len(self.reminders(contract)), 1, "reminders resume")
 
 
+class WithChatterCommon(AutoRenewalCommon):
+    """As the cron runs: with the chatter (followers, creation messages,
+    tracking) the other tests turn off."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+
+
 @tagged("post_install", "-at_install")
-class TestAutoRenewalQueries(AutoRenewalCommon):
+class TestAutoRenewalChatter(WithChatterCommon):
+    """The automatic renewal posts the messages of its invoices for the
+    whole batch at once ("Invoice Created" and the link to the order): the
+    chatter must be the one Odoo's ``message_post`` per invoice gives."""
+
+    def renew_both_ways(self):
+        """Two automatic renewals on the same day: one invoiced by the run
+        (batch messages), one invoiced as Odoo invoices any order."""
+        batch = self.auto_contract(user_id=self.rep.id)
+        plain = self.auto_contract(user_id=self.rep.id, auto_invoice=False)
+        day = END - timedelta(days=7)
+        with freeze_time(day):
+            (batch | plain)._auto_renew(day)
+            plain.renewal_order_id._create_invoices(grouped=True).action_post()
+            self.env.flush_all()
+            self.env.cr.precommit.run()  # tracking, as at commit
+        return self.invoice_of(batch), self.invoice_of(plain)
+
+    def chatter(self, invoice):
+        """The invoice's messages, oldest first, with what tells the two
+        invoices apart (their number, their order) masked."""
+        order = invoice.line_ids.sale_line_ids.order_id
+        messages = invoice.message_ids.sorted("id")
+
+        def masked(text):
+            return (
+                str(text or "")
+                .replace(invoice.name, "INVOICE")
+                .replace(order.name, "ORDER")
+                .replace(f'data-oe-id="{order.id}"', 'data-oe-id="ORDER"')
+            )
+
+        return [
+            {
+                "body": masked(message.body),
+                "message_type": message.message_type,
+                "subtype": message.subtype_id,
+                "author": message.author_id,
+                "email_from": message.email_from,
+                "reply_to": message.reply_to,
+                "is_internal": message.is_internal,
+                "company": message.record_company_id,
+                "alias_domain": message.record_alias_domain_id,
+                "signature": message.email_add_signature,
+                "subject": masked(message.subject),
+                "parent": list(messages).index(message.parent_id)
+                if message.parent_id
+                else None,
+                "partners": message.partner_ids,
+                "notified": message.notification_ids.mapped(
+                    lambda n: (n.res_partner_id, n.notification_type)
+                ),
+                "tracking": [
+                    (
+                        value.field_id.name,
+                        masked(value.old_value_char),
+                        masked(value.new_value_char),
+                    )
+                    for value in message.tracking_value_ids.sorted("id")
+                ],
+            }
+            for message in messages
+        ]
+
+    def test_invoice_chatter_is_the_one_odoo_posts(self):
+        batch, plain = self.renew_both_ways()
+        expected = self.chatter(plain)
+        subtypes = [row["subtype"] for row in expected]
+        self.assertIn(self.env.ref("account.mt_invoice_created"), subtypes)
+        self.assertIn(self.env.ref("mail.mt_note"), subtypes, "the order link")
+        self.assertEqual(self.chatter(batch), expected)
+
+    def test_followers_of_invoice_creation_are_notified_as_usual(self):
+        self.env.ref("account.mt_invoice_created").default = True
+        batch, plain = self.renew_both_ways()
+        expected = self.chatter(plain)
+        notified = [row["notified"] for row in expected if row["notified"]]
+        self.assertEqual(
+            notified,
+            [[(self.rep.partner_id, self.rep.notification_type)]],
+            "the salesperson follows invoice creation",
+        )
+        self.assertEqual(self.chatter(batch), expected)
+
+    def test_a_model_that_customises_message_post_gets_its_message_post(self):
+        Move = type(self.env["account.move"])
+        posted = []
+        original = Move.message_post
+
+        def message_post(move, **kwargs):
+            posted.append(move.id)
+            return original(move, **kwargs)
+
+        with patch.object(Move, "message_post", message_post):
+            batch, plain = self.renew_both_ways()
+        self.assertEqual(
+            posted.count(batch.id), 2, "Invoice Created and the order link"
+        )
+        self.assertEqual(self.chatter(batch), self.chatter(plain))
+
+
+@tagged("post_install", "-at_install")
+class TestAutoRenewalQueries(WithChatterCommon):
     """The automatic renewal makes orders, next terms and invoices in
     batches: one more due contract must not cost a round of queries per
     record it makes (an N+1 pattern coming back makes this fail)."""
 
-    QUERIES_PER_CONTRACT = 24
+    QUERIES_PER_CONTRACT = 15
 
     def queries_of_auto_renewal(self, count):
         contracts = self.Contract.concat(*(self.auto_contract() for _i in range(count)))
@@ -166,6 +279,7 @@ class TestAutoRenewalQueries(AutoRenewalCommon):
         before = self.cr.sql_log_count
         contracts._auto_renew(END - timedelta(days=7))
         self.env.flush_all()
+        self.env.cr.precommit.run()  # the tracking messages, as at commit
         self.assertEqual(len(contracts.renewal_order_id.invoice_ids), count)
         return self.cr.sql_log_count - before
 

@@ -10,7 +10,7 @@ outgoing mails and their delivery notifications) rather than one
 from collections import defaultdict
 from uuid import uuid4
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import Command
 
@@ -125,3 +125,145 @@ def create_followed(model, vals_list):
             dict(values), followers_existing_policy="update"
         )
     return model.browse(records.ids)
+
+
+# The mail.thread methods ``post_notifications`` does the work of: a model
+# that overrides one of them posts through ``message_post`` itself.
+POSTING_METHODS = (
+    "message_post",
+    "_message_compute_parent_id",
+    "_message_create",
+    "_notify_get_recipients",
+    "_notify_thread",
+)
+
+
+def post_notifications(records, bodies, subtype_id):
+    """``record.message_post(body=bodies[record.id], subtype_id=subtype_id)``
+    on each of ``records``: notifications of the current user such as an
+    invoice's "Invoice Created", made with the very values ``message_post``
+    gives them, in one batch. The followers, the threads' last messages and
+    the messages are read and created once for all the records rather than
+    once per record.
+
+    A record whose message would notify one of its followers, and a model
+    that changes how messages are posted, go through ``message_post``."""
+    env = records.env
+    messages = env["mail.message"]
+    if not records:
+        return messages
+    thread = type(env["mail.thread"])
+    if any(
+        getattr(type(records), name) is not getattr(thread, name)
+        for name in POSTING_METHODS
+    ):
+        notified = records
+    else:
+        recipients = env["mail.followers"]._get_recipient_data(
+            records, "notification", subtype_id
+        )
+        notified = records.filtered(lambda r: recipients.get(r.id))
+    for record in notified:
+        messages |= record.message_post(
+            body=bodies[record.id],
+            message_type="notification",
+            subtype_id=subtype_id,
+        )
+    quiet = (records - notified)._fallback_lang()
+    if not quiet:
+        return messages
+    author_id, email_from = quiet._message_compute_author()
+    alias_domains = quiet.sudo()._mail_get_alias_domains(default_company=env.company)
+    companies = quiet._mail_get_companies(default=env.company)
+    reply_to = quiet._notify_get_reply_to(default=email_from, author_id=author_id)
+    parents = _thread_parents(quiet)
+    values_list = []
+    for record in quiet:
+        values_list.append(
+            {
+                "email_add_signature": True,
+                "author_id": author_id,
+                "author_guest_id": False,
+                "email_from": email_from,
+                "model": records._name,
+                "res_id": record.id,
+                "body": escape(bodies[record.id]),
+                "message_type": "notification",
+                "parent_id": parents.get(record.id, False),
+                "subject": False,
+                "subtype_id": subtype_id,
+                "partner_ids": [],
+                "incoming_email_to": None,
+                "incoming_email_cc": None,
+                "outgoing_email_to": None,
+                "record_alias_domain_id": alias_domains[record.id].id,
+                "record_company_id": companies[record.id].id,
+                "reply_to": reply_to[record.id],
+                "attachment_ids": [],
+            }
+        )
+    created = quiet._message_create(values_list)
+    for record, message, values in zip(quiet, created, values_list, strict=True):
+        record._message_post_after_hook(message, values)
+    return messages | created
+
+
+def post_creation_messages(records):
+    """The creation message mail.thread posts on each new record, for
+    ``records`` created with ``mail_create_nolog``: in one batch."""
+    by_subtype = defaultdict(list)
+    for record in records:
+        by_subtype[record._creation_subtype()].append(record.id)
+    for subtype, ids in by_subtype.items():
+        threads = records.browse(ids)
+        if subtype:
+            post_notifications(
+                threads.sudo(),
+                {
+                    thread.id: Markup(
+                        '<div summary="o_mail_notification"><p>%s</p></div>'
+                    )
+                    % thread._creation_message()
+                    for thread in threads
+                },
+                subtype.id,
+            )
+        else:
+            threads._message_log_batch(
+                bodies={thread.id: thread._creation_message() for thread in threads}
+            )
+
+
+def _thread_parents(records):
+    """{record id: id of the message a new message on the record answers}, as
+    ``_message_compute_parent_id`` finds it for each record of a flat
+    thread: among its latest 200 messages, the latest comment or e-mail,
+    else the latest message."""
+    if not records._mail_flat_thread:
+        return {}
+    latest = defaultdict(list)
+    for message in (
+        records.env["mail.message"]
+        .sudo()
+        .search(
+            [
+                ("model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("message_type", "!=", "user_notification"),
+            ],
+            order="date desc, id desc",
+        )
+    ):
+        if len(latest[message.res_id]) < 200:
+            latest[message.res_id].append(message)
+    return {
+        res_id: max(
+            messages,
+            key=lambda m: (
+                m.message_type in ("comment", "email"),
+                m.date or m.create_date,
+                m.id,
+            ),
+        ).id
+        for res_id, messages in latest.items()
+    }
