@@ -9,7 +9,7 @@ from .test_renewal_run import END, RenewalRunCommon
 # Queries one more due contract costs the daily run (opportunity, quote or
 # notification, reminder activity and e-mail). Lower it as the run gets
 # leaner; an N+1 pattern coming back makes this test fail.
-QUERIES_PER_CONTRACT = 5
+QUERIES_PER_CONTRACT = 2
 
 
 @tagged("post_install", "-at_install")

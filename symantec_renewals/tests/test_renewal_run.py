@@ -371,6 +371,36 @@ class TestGenerateQuote(RenewalRunCommon):
         self.assertEqual(premium.product_uom_qty, 0)
         self.assertTrue(order.order_line.filtered("is_optional"))
 
+    def test_analytic_distribution_models_apply_to_renewal_lines(self):
+        """The run skips the per-line lookup only where no distribution
+        model exists: one that does still sets the lines' analytic
+        distribution."""
+        without = self.active_contract()
+        with freeze_time(END - timedelta(days=30)):
+            without.action_generate_renewal_quote()
+        self.assertFalse(
+            without.renewal_order_id.order_line.filtered("analytic_distribution")
+        )
+        plan = self.env["account.analytic.plan"].create({"name": "Maintenance"})
+        account = self.env["account.analytic.account"].create(
+            {"name": "Software maintenance", "plan_id": plan.id}
+        )
+        self.env["account.analytic.distribution.model"].create(
+            {
+                "product_id": self.tier_software.product_id.id,
+                "analytic_distribution": {str(account.id): 100},
+            }
+        )
+        contract = self.active_contract()
+        with freeze_time(END - timedelta(days=30)):
+            contract.action_generate_renewal_quote()
+        lines = contract.renewal_order_id.order_line
+        main = lines.filtered(
+            lambda line: line.product_id == self.tier_software.product_id
+        )
+        self.assertEqual(main.analytic_distribution, {str(account.id): 100})
+        self.assertFalse((lines - main).filtered("analytic_distribution"))
+
     def test_addon_tiers_offered_follow_the_catalogue(self):
         premium = self.env.ref("symantec_renewals.tier_premium_support")
         first, second, third = (self.active_contract() for _i in range(3))
