@@ -1,3 +1,5 @@
+from uuid import uuid4
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -210,14 +212,20 @@ class SaleOrder(models.Model):
         return result
 
     def _create_account_invoices(self, invoice_vals_list, final):
-        """With ``renewal_batch_chatter`` in the context (the automatic
-        renewal invoicing a whole batch of orders), the messages of the new
-        invoices are posted for the batch at once: the creation message
-        ("Invoice Created") and the link to their order that
-        ``_create_invoices`` posts. The same messages as one
-        ``message_post`` per invoice and message would post."""
-        if not self.env.context.get("renewal_batch_chatter"):
+        """With ``renewal_auto_invoicing`` in the context (the automatic
+        renewal invoicing a whole batch of orders), the new invoices are
+        made for the batch at once:
+
+        - their access token (the customer's e-mail links to the invoice to
+          pay it) is set as they are created, not by one write per invoice;
+        - their messages, the creation message ("Invoice Created") and the
+          link to their order that ``_create_invoices`` posts, are the same
+          messages as one ``message_post`` per invoice and message would
+          post, made in one batch."""
+        if not self.env.context.get("renewal_auto_invoicing"):
             return super()._create_account_invoices(invoice_vals_list, final)
+        for vals in invoice_vals_list:
+            vals.setdefault("access_token", str(uuid4()))
         moves = super(
             SaleOrder, self.with_context(mail_create_nolog=True)
         )._create_account_invoices(invoice_vals_list, final)

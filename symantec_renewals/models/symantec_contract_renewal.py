@@ -966,8 +966,9 @@ class SymantecContract(models.Model):
 
     def _auto_renew(self, today):
         """``auto_renew_lead_days`` before the end: the renewal order to the
-        customer, confirmed (its next term waits for payment), and with
-        automatic invoicing its invoice posted."""
+        customer, confirmed (its next term waits for payment), with
+        automatic invoicing its invoice posted, and an e-mail telling the
+        customer, with the invoice to pay online."""
         due = self.filtered(
             lambda c: (
                 c.auto_renew
@@ -993,7 +994,12 @@ class SymantecContract(models.Model):
         invoiced = orders.filtered(lambda o: o.renewal_contract_id.auto_invoice)
         if invoiced:
             invoices = invoiced.with_context(
-                renewal_batch_chatter=True
+                renewal_auto_invoicing=True
             )._create_invoices(grouped=True)
             invoices.with_env(self.env).sudo().action_post()
+        post_template_mail(
+            due,
+            self.env.ref("symantec_renewals.mail_template_auto_renewal_order"),
+            lambda c: c.partner_id,
+        )
         return orders

@@ -65,7 +65,13 @@ class TestAutoRenewal(AutoRenewalCommon):
         successor = contract.successor_ids
         self.assertEqual(successor.state, "draft", "entitlement follows payment")
         self.assertEqual(contract.state, "expiring")
-        self.assertEqual(len(self.emails(contract)), 1, "one notice only")
+        self.assertEqual(len(self.emails(contract, "renews automatically")), 1)
+        told = self.emails(contract, "is renewed")
+        self.assertEqual(len(told), 1, "the customer is told, with the invoice")
+        self.assertEqual(told.partner_ids, self.customer)
+        self.assertIn(invoice.name, told.subject)
+        self.assertIn(invoice.get_portal_url(), told.body, "to pay it online")
+        self.assertTrue(invoice.access_token)
         self.run_on(END - timedelta(days=6))
         self.assertEqual(len(contract.successor_ids), 1)
         self.assertEqual(
@@ -137,6 +143,9 @@ class TestAutoRenewal(AutoRenewalCommon):
         self.assertEqual(contract.renewal_order_id.state, "sale")
         self.assertFalse(self.invoice_of(contract))
         self.assertEqual(contract.successor_ids.state, "draft")
+        told = self.emails(contract, "is renewed")
+        self.assertIn(contract.renewal_order_id.name, told.subject)
+        self.assertIn("Its invoice follows", told.body)
 
     def test_opt_out_before_the_order_returns_to_the_manual_flow(self):
         contract = self.auto_contract(customer_segment="enterprise")
@@ -270,7 +279,7 @@ class TestAutoRenewalQueries(WithChatterCommon):
     batches: one more due contract must not cost a round of queries per
     record it makes (an N+1 pattern coming back makes this fail)."""
 
-    QUERIES_PER_CONTRACT = 15
+    QUERIES_PER_CONTRACT = 13
 
     def queries_of_auto_renewal(self, count):
         contracts = self.Contract.concat(*(self.auto_contract() for _i in range(count)))
