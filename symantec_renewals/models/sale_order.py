@@ -218,16 +218,28 @@ class SaleOrder(models.Model):
 
         - their access token (the customer's e-mail links to the invoice to
           pay it) is set as they are created, not by one write per invoice;
+        - where their companies have no analytic distribution model, their
+          lines skip looking one up;
         - their messages, the creation message ("Invoice Created") and the
           link to their order that ``_create_invoices`` posts, are the same
           messages as one ``message_post`` per invoice and message would
-          post, made in one batch."""
-        if not self.env.context.get("renewal_auto_invoicing"):
+          post, made in one batch (unless the caller turned the creation
+          message off)."""
+        context = self.env.context
+        if not context.get("renewal_auto_invoicing"):
             return super()._create_account_invoices(invoice_vals_list, final)
         for vals in invoice_vals_list:
             vals.setdefault("access_token", str(uuid4()))
+        if context.get("tracking_disable") or context.get("mail_create_nolog"):
+            return super()._create_account_invoices(invoice_vals_list, final)
+        batch_context = {
+            "mail_create_nolog": True,
+            "renewal_no_distribution_model": self.env[
+                "account.analytic.distribution.model"
+            ]._renewal_none_for(self.company_id),
+        }
         moves = super(
-            SaleOrder, self.with_context(mail_create_nolog=True)
+            SaleOrder, self.with_context(**batch_context)
         )._create_account_invoices(invoice_vals_list, final)
         post_creation_messages(moves)
         render = self.env["mail.render.mixin"]._render_template_qweb_view
@@ -249,7 +261,21 @@ class SaleOrder(models.Model):
             bodies,
             self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
         )
-        return moves.with_context(mail_create_nolog=None, renewal_origin_logged=True)
+        # Back in the caller's context, with these moves' order links noted
+        # as posted (see account.move.message_post_with_source).
+        logged = context.get("renewal_origin_logged", frozenset())
+        return moves.with_env(
+            moves.env(
+                context={
+                    **{
+                        key: value
+                        for key, value in moves.env.context.items()
+                        if key not in batch_context
+                    },
+                    "renewal_origin_logged": logged | frozenset(moves.ids),
+                }
+            )
+        )
 
     def _renewal_payment_received(self):
         """Entitlement follows payment: a paid automatic renewal activates

@@ -21,18 +21,13 @@ class SaleOrderLine(models.Model):
     @api.depends("order_id.partner_id", "product_id")
     def _compute_analytic_distribution(self):
         """Odoo looks the analytic distribution models up once per line. The
-        renewal run makes thousands of lines at once: where their company
-        has no distribution model at all, there is nothing to find, and
-        they keep their distribution without a search each."""
-        renewal = self.filtered(
-            lambda line: line.order_id.renewal_contract_id and not line.display_type
-        )
-        if renewal and not self.env[
+        renewal run makes thousands of lines at once: where their companies
+        have no distribution model at all, the lookup is skipped (it would
+        find nothing); the rest of the compute, other modules' included,
+        runs as usual."""
+        lines = self
+        if any(line.order_id.renewal_contract_id for line in self) and self.env[
             "account.analytic.distribution.model"
-        ].sudo().search_count(
-            [("company_id", "in", [*renewal.company_id.ids, False])], limit=1
-        ):
-            for line in renewal:
-                line.analytic_distribution = line.analytic_distribution
-            return super(SaleOrderLine, self - renewal)._compute_analytic_distribution()
-        return super()._compute_analytic_distribution()
+        ]._renewal_none_for(self.company_id):
+            lines = self.with_context(renewal_no_distribution_model=True)
+        return super(SaleOrderLine, lines)._compute_analytic_distribution()

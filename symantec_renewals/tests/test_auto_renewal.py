@@ -2,9 +2,11 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from markupsafe import Markup
 
 from odoo.tests import tagged
 
+from ..tools.mail import _posts_plainly, post_notifications
 from .test_renewal_run import END, RenewalRunCommon
 
 
@@ -171,38 +173,41 @@ class WithChatterCommon(AutoRenewalCommon):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
 
 
-@tagged("post_install", "-at_install")
-class TestAutoRenewalChatter(WithChatterCommon):
-    """The automatic renewal posts the messages of its invoices for the
-    whole batch at once ("Invoice Created" and the link to the order): the
-    chatter must be the one Odoo's ``message_post`` per invoice gives."""
+class ChatterComparison:
+    """Invoices of automatic renewals made by the run beside the same
+    invoices made as Odoo invoices any order, and their chatter."""
 
-    def renew_both_ways(self):
-        """Two automatic renewals on the same day: one invoiced by the run
-        (batch messages), one invoiced as Odoo invoices any order."""
-        batch = self.auto_contract(user_id=self.rep.id)
-        plain = self.auto_contract(user_id=self.rep.id, auto_invoice=False)
+    def renew_both_ways(self, count=3):
+        """``count`` automatic renewals invoiced by the run (batch
+        messages) and ``count`` invoiced as Odoo invoices any order, on the
+        same day; returns the two lists of invoices, in the same order."""
+        batch = [self.auto_contract(user_id=self.rep.id) for _i in range(count)]
+        plain = [
+            self.auto_contract(user_id=self.rep.id, auto_invoice=False)
+            for _i in range(count)
+        ]
         day = END - timedelta(days=7)
         with freeze_time(day):
-            (batch | plain)._auto_renew(day)
-            plain.renewal_order_id._create_invoices(grouped=True).action_post()
+            self.env["symantec.contract"].concat(*batch, *plain)._auto_renew(day)
+            for contract in plain:
+                contract.renewal_order_id._create_invoices(grouped=True).action_post()
             self.env.flush_all()
             self.env.cr.precommit.run()  # tracking, as at commit
-        return self.invoice_of(batch), self.invoice_of(plain)
+        return (
+            [self.invoice_of(contract) for contract in batch],
+            [self.invoice_of(contract) for contract in plain],
+        )
 
-    def chatter(self, invoice):
-        """The invoice's messages, oldest first, with what tells the two
-        invoices apart (their number, their order) masked."""
-        order = invoice.line_ids.sale_line_ids.order_id
-        messages = invoice.message_ids.sorted("id")
+    def chatter(self, record, masks=()):
+        """The record's messages, oldest first, with ``masks`` (the texts
+        that tell twin records apart) replaced."""
+        messages = record.message_ids.sorted("id")
 
         def masked(text):
-            return (
-                str(text or "")
-                .replace(invoice.name, "INVOICE")
-                .replace(order.name, "ORDER")
-                .replace(f'data-oe-id="{order.id}"', 'data-oe-id="ORDER"')
-            )
+            text = str(text or "")
+            for mask in masks:
+                text = text.replace(mask, "MASKED")
+            return text
 
         return [
             {
@@ -236,25 +241,43 @@ class TestAutoRenewalChatter(WithChatterCommon):
             for message in messages
         ]
 
+    def invoice_chatter(self, invoice):
+        order = invoice.line_ids.sale_line_ids.order_id
+        return self.chatter(
+            invoice, (invoice.name, order.name, f'data-oe-id="{order.id}"')
+        )
+
+    def assertSameInvoiceChatter(self, batch, plain):
+        self.assertEqual(len(batch), len(plain))
+        for made, expected in zip(batch, plain, strict=True):
+            self.assertEqual(self.invoice_chatter(made), self.invoice_chatter(expected))
+
+
+@tagged("post_install", "-at_install")
+class TestAutoRenewalChatter(ChatterComparison, WithChatterCommon):
+    """The automatic renewal posts the messages of its invoices for the
+    whole batch at once ("Invoice Created" and the link to the order): the
+    chatter must be the one Odoo's ``message_post`` per invoice gives."""
+
     def test_invoice_chatter_is_the_one_odoo_posts(self):
         batch, plain = self.renew_both_ways()
-        expected = self.chatter(plain)
-        subtypes = [row["subtype"] for row in expected]
+        subtypes = [row["subtype"] for row in self.invoice_chatter(plain[0])]
         self.assertIn(self.env.ref("account.mt_invoice_created"), subtypes)
         self.assertIn(self.env.ref("mail.mt_note"), subtypes, "the order link")
-        self.assertEqual(self.chatter(batch), expected)
+        self.assertSameInvoiceChatter(batch, plain)
 
     def test_followers_of_invoice_creation_are_notified_as_usual(self):
         self.env.ref("account.mt_invoice_created").default = True
         batch, plain = self.renew_both_ways()
-        expected = self.chatter(plain)
-        notified = [row["notified"] for row in expected if row["notified"]]
+        notified = [
+            row["notified"] for row in self.invoice_chatter(plain[0]) if row["notified"]
+        ]
         self.assertEqual(
             notified,
             [[(self.rep.partner_id, self.rep.notification_type)]],
             "the salesperson follows invoice creation",
         )
-        self.assertEqual(self.chatter(batch), expected)
+        self.assertSameInvoiceChatter(batch, plain)
 
     def test_a_model_that_customises_message_post_gets_its_message_post(self):
         Move = type(self.env["account.move"])
@@ -266,11 +289,81 @@ class TestAutoRenewalChatter(WithChatterCommon):
             return original(move, **kwargs)
 
         with patch.object(Move, "message_post", message_post):
-            batch, plain = self.renew_both_ways()
+            batch, plain = self.renew_both_ways(1)
         self.assertEqual(
-            posted.count(batch.id), 2, "Invoice Created and the order link"
+            posted.count(batch[0].id), 2, "Invoice Created and the order link"
         )
-        self.assertEqual(self.chatter(batch), self.chatter(plain))
+        self.assertSameInvoiceChatter(batch, plain)
+
+    def test_only_the_batch_invoices_skip_their_order_link(self):
+        """The invoices whose order links the batch posted skip the one
+        ``_create_invoices`` posts; any other invoice still gets it."""
+        batch, plain = self.renew_both_ways(1)
+        order = plain[0].line_ids.sale_line_ids.order_id
+        in_batch_context = plain[0].with_env(
+            batch[0].env(
+                context=dict(
+                    batch[0].env.context, renewal_origin_logged=frozenset(batch[0].ids)
+                )
+            )
+        )
+        posted = in_batch_context.message_post_with_source(
+            "mail.message_origin_link",
+            render_values={"self": plain[0], "origin": order},
+            subtype_xmlid="mail.mt_note",
+        )
+        self.assertEqual(len(posted), 1)
+        skipped = (
+            batch[0]
+            .with_env(in_batch_context.env)
+            .message_post_with_source(
+                "mail.message_origin_link",
+                render_values={"self": batch[0], "origin": order},
+                subtype_xmlid="mail.mt_note",
+            )
+        )
+        self.assertFalse(skipped)
+
+    def test_a_mixed_batch_posts_each_message_as_odoo_would(self):
+        """Twin opportunities, one of each pair followed for notes: the
+        followed one goes through ``message_post`` and notifies, the others
+        are made in the batch; each message is the one Odoo posts."""
+        Lead = self.env["crm.lead"]
+        self.assertTrue(_posts_plainly(Lead), "the batch path is exercised")
+        note = self.env.ref("mail.mt_note")
+        batch = Lead.create([{"name": f"Lead {i}"} for i in range(3)])
+        plain = Lead.create([{"name": f"Lead {i}"} for i in range(3)])
+        for leads in (batch, plain):
+            leads[1].message_subscribe(self.rep.partner_id.ids, [note.id])
+        bodies = {lead.id: Markup("<p>Note on %s</p>") % lead.name for lead in batch}
+        post_notifications(batch, bodies, note.id)
+        for lead in plain:
+            lead.message_post(
+                body=Markup("<p>Note on %s</p>") % lead.name,
+                message_type="notification",
+                subtype_id=note.id,
+            )
+        for made, expected in zip(batch, plain, strict=True):
+            self.assertEqual(self.chatter(made), self.chatter(expected))
+        self.assertEqual(
+            batch[1].message_ids[:1].notification_ids.res_partner_id,
+            self.rep.partner_id,
+        )
+        self.assertFalse(batch[0].message_ids.notification_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestAutoRenewalChatterOff(ChatterComparison, AutoRenewalCommon):
+    """With the chatter turned off (``tracking_disable``), the automatic
+    renewal's invoices get no more messages than Odoo would give them."""
+
+    def test_no_creation_message_odoo_would_not_post(self):
+        batch, plain = self.renew_both_ways(2)
+        self.assertNotIn(
+            self.env.ref("account.mt_invoice_created"),
+            [row["subtype"] for row in self.invoice_chatter(plain[0])],
+        )
+        self.assertSameInvoiceChatter(batch, plain)
 
 
 @tagged("post_install", "-at_install")
@@ -282,7 +375,11 @@ class TestAutoRenewalQueries(WithChatterCommon):
     QUERIES_PER_CONTRACT = 13
 
     def queries_of_auto_renewal(self, count):
-        contracts = self.Contract.concat(*(self.auto_contract() for _i in range(count)))
+        # Their salesperson runs the renewal: Odoo's "assigned to you"
+        # e-mails, one per record by Odoo's design, stay out of the count.
+        contracts = self.env["symantec.contract"].concat(
+            *(self.auto_contract(user_id=self.env.uid) for _i in range(count))
+        )
         self.env.flush_all()
         self.env.invalidate_all()
         before = self.cr.sql_log_count

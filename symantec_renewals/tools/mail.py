@@ -13,6 +13,7 @@ from uuid import uuid4
 from markupsafe import Markup, escape
 
 from odoo import Command
+from odoo.tools import SQL
 
 RENDERED_FIELDS = ("subject", "email_from", "reply_to")
 
@@ -127,15 +128,33 @@ def create_followed(model, vals_list):
     return model.browse(records.ids)
 
 
-# The mail.thread methods ``post_notifications`` does the work of: a model
-# that overrides one of them posts through ``message_post`` itself.
-POSTING_METHODS = (
-    "message_post",
-    "_message_compute_parent_id",
-    "_message_create",
-    "_notify_get_recipients",
-    "_notify_thread",
+# The mail.thread methods ``post_notifications`` does the work of, and the
+# modules known to define them without changing a notification that
+# notifies nobody (sms acts on SMS messages and SMS recipients only). A
+# model on which any other module defines one of them posts through
+# ``message_post`` itself.
+POSTING_METHODS = frozenset(
+    {
+        "message_post",
+        "_message_compute_parent_id",
+        "_message_create",
+        "_notify_get_recipients",
+        "_notify_thread",
+        "_notify_thread_with_out_of_office",
+    }
 )
+PLAIN_POSTING_MODULES = frozenset(
+    {"odoo.addons.mail.models.mail_thread", "odoo.addons.sms.models.mail_thread"}
+)
+
+
+def _posts_plainly(model):
+    """Whether ``model`` posts messages as mail.thread does."""
+    return all(
+        klass.__module__ in PLAIN_POSTING_MODULES
+        for klass in type(model).__mro__
+        if POSTING_METHODS.intersection(vars(klass))
+    )
 
 
 def post_notifications(records, bodies, subtype_id):
@@ -152,11 +171,7 @@ def post_notifications(records, bodies, subtype_id):
     messages = env["mail.message"]
     if not records:
         return messages
-    thread = type(env["mail.thread"])
-    if any(
-        getattr(type(records), name) is not getattr(thread, name)
-        for name in POSTING_METHODS
-    ):
+    if not _posts_plainly(records):
         notified = records
     else:
         recipients = env["mail.followers"]._get_recipient_data(
@@ -193,9 +208,9 @@ def post_notifications(records, bodies, subtype_id):
                 "subject": False,
                 "subtype_id": subtype_id,
                 "partner_ids": [],
-                "incoming_email_to": None,
-                "incoming_email_cc": None,
-                "outgoing_email_to": None,
+                "incoming_email_to": False,
+                "incoming_email_cc": False,
+                "outgoing_email_to": False,
                 "record_alias_domain_id": alias_domains[record.id].id,
                 "record_company_id": companies[record.id].id,
                 "reply_to": reply_to[record.id],
@@ -241,29 +256,31 @@ def _thread_parents(records):
     else the latest message."""
     if not records._mail_flat_thread:
         return {}
-    latest = defaultdict(list)
-    for message in (
-        records.env["mail.message"]
-        .sudo()
-        .search(
-            [
-                ("model", "=", records._name),
-                ("res_id", "in", records.ids),
-                ("message_type", "!=", "user_notification"),
-            ],
-            order="date desc, id desc",
+    Message = records.env["mail.message"]
+    Message.flush_model(["model", "res_id", "message_type", "date"])
+    records.env.cr.execute(
+        SQL(
+            """
+            SELECT res_id, id, message_type IN ('comment', 'email'),
+                   COALESCE(date, create_date)
+              FROM (
+                SELECT id, res_id, message_type, date, create_date,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY res_id ORDER BY date DESC, id DESC
+                       ) AS latest
+                  FROM mail_message
+                 WHERE model = %s AND res_id IN %s
+                   AND message_type != 'user_notification'
+              ) AS messages
+             WHERE latest <= 200
+            """,
+            records._name,
+            tuple(records.ids),
         )
-    ):
-        if len(latest[message.res_id]) < 200:
-            latest[message.res_id].append(message)
-    return {
-        res_id: max(
-            messages,
-            key=lambda m: (
-                m.message_type in ("comment", "email"),
-                m.date or m.create_date,
-                m.id,
-            ),
-        ).id
-        for res_id, messages in latest.items()
-    }
+    )
+    parents = {}
+    for res_id, message_id, *key in records.env.cr.fetchall():
+        best = parents.get(res_id)
+        if best is None or (*key, message_id) > best:
+            parents[res_id] = (*key, message_id)
+    return {res_id: best[-1] for res_id, best in parents.items()}
