@@ -5,6 +5,10 @@ the chatter of the record they concern.
 The run sends thousands of them: they are created in one batch (messages,
 outgoing mails and their delivery notifications) rather than one
 ``message_post`` each, which would notify and render one record at a time.
+
+The chatter notifications of records made by the thousand (an invoice's
+"Invoice Created" and the order it comes from) are made in one batch too,
+with the values ``message_post`` would give them.
 """
 
 from collections import defaultdict
