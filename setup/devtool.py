@@ -22,7 +22,7 @@ lacks a requirement of the project, ``.venv`` is made on top of it
 
 Stage two runs in that interpreter: it finds PostgreSQL (the usual ``PG*``
 settings, or a private cluster under ``.local/postgres`` that it starts and
-owns), writes ``.local/odoo.conf`` and prepares the databases it names -- it
+owns), writes ``.local/odoo.conf`` (``odoo-test.conf`` for the tests) and prepares the databases it names -- it
 never touches any other database.
 
 Every missing piece stops the command with one line saying what to do.
@@ -419,9 +419,20 @@ def odoo_addons_paths():
     return paths
 
 
-def write_config(params, http_port=8069):
+def free_port():
+    """A TCP port nothing listens on now, on the loopback interface."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_config(params, http_port=8069, name="odoo.conf"):
+    """Odoo's configuration file ``.local/<name>``: the server (``run``) and
+    the tests each have their own, so that both can run side by side."""
     os.makedirs(os.path.join(LOCAL, "data"), exist_ok=True)
-    path = os.path.join(LOCAL, "odoo.conf")
+    path = os.path.join(LOCAL, name)
     addons = ",".join([ROOT, *odoo_addons_paths()])
     lines = [
         "[options]",
@@ -666,7 +677,14 @@ def stage_two(args):
     params = postgres_params()
     if args.command == "pg":
         return 0
-    config = write_config(params, http_port=args.port)
+    if args.command == "run":
+        config = write_config(params, http_port=args.port)
+    else:
+        # The tests' HTTP server (browser tests) on a port of its own: the
+        # developer's server may hold 8069.
+        config = write_config(
+            params, http_port=args.port or free_port(), name="odoo-test.conf"
+        )
     dbs = Databases(params, config, python)
     if args.command == "run":
         dbs.ensure_run_db()
@@ -799,13 +817,10 @@ def prepare_peer(dbs, config):
 def portal_timing(config, python):
     """/my/renewals for the reseller of 5,000 contracts, over real HTTP."""
     import json
-    import socket
     import urllib.request
     from http.cookiejar import CookieJar
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         odoo_command(
             python,
@@ -965,7 +980,12 @@ def parse_args(argv):
         nargs=argparse.REMAINDER,
         help="pytest arguments (default: tests symantec_renewals)",
     )
-    test.set_defaults(port=8069)
+    test.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("SR_TEST_PORT", "0")),
+        help="HTTP port of the browser tests' server (default: a free one)",
+    )
     bench_cmd = sub.add_parser("bench", help="benchmark the renewal run at scale")
     bench_cmd.add_argument("--contracts", type=int, default=100000)
     bench_cmd.add_argument(
@@ -980,12 +1000,12 @@ def parse_args(argv):
         default=3,
         help="times each path is timed; its best time counts",
     )
-    bench_cmd.set_defaults(port=8069, rest=[])
+    bench_cmd.set_defaults(port=0, rest=[])
     i18n = sub.add_parser("i18n", help="export the .pot and merge it into it.po")
-    i18n.set_defaults(port=8069, rest=[])
+    i18n.set_defaults(port=0, rest=[])
     pg = sub.add_parser("pg", help="start (default) or stop the private PostgreSQL")
     pg.add_argument("action", nargs="?", choices=("start", "stop"), default="start")
-    pg.set_defaults(port=8069, rest=[])
+    pg.set_defaults(port=0, rest=[])
     return parser.parse_args(argv)
 
 

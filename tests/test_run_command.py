@@ -3,18 +3,11 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 
 import devtool
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url, process, timeout):
@@ -43,7 +36,7 @@ def json_rpc(url, params):
 
 
 def test_run_command_serves_login_page_with_addon_and_demo_data(tmp_path):
-    port = free_port()
+    port = devtool.free_port()
     log = (tmp_path / "run.log").open("w")
     process = subprocess.Popen(
         [os.path.join(devtool.ROOT, "setup", "run"), "--port", str(port)],
