@@ -22,8 +22,8 @@ lacks a requirement of the project, ``.venv`` is made on top of it
 
 Stage two runs in that interpreter: it finds PostgreSQL (the usual ``PG*``
 settings, or a private cluster under ``.local/postgres`` that it starts and
-owns), writes ``.local/odoo.conf`` (``odoo-test.conf`` for the tests) and prepares the databases it names -- it
-never touches any other database.
+owns), writes ``.local/odoo.conf`` (``.local/odoo-test.conf`` for the tests)
+and prepares the databases it names -- it never touches any other database.
 
 Every missing piece stops the command with one line saying what to do.
 """
@@ -662,7 +662,10 @@ def addon_problems(logfile):
             docutils_problem = any(
                 f"({level}/" in line for level in ("WARNING", "ERROR", "SEVERE")
             )
-            if (odoo_problem and ADDON in line) or docutils_problem:
+            # Odoo's lines read "date time pid LEVEL database logger: message":
+            # the database's name (symantec_renewals_test) says nothing.
+            about_addon = ADDON in " ".join(line.split(" ")[5:])
+            if (odoo_problem and about_addon) or docutils_problem:
                 problems.append(line.rstrip())
     return problems
 
