@@ -1,6 +1,6 @@
 {
     "name": "Maintenance Renewals",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/CRM",
     "summary": "Maintenance contracts, renewal pipeline, reseller quotes, "
     "reinstatement pricing and a renewal portal",

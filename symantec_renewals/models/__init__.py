@@ -1,5 +1,4 @@
 from . import (
-    account_analytic_distribution_model,
     account_move,
     crm_lead,
     crm_team,

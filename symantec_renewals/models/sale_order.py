@@ -1,10 +1,7 @@
-from uuid import uuid4
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import policy
-from ..tools.mail import post_creation_messages, post_notifications
 
 MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
 RENEWAL_CASES = [
@@ -70,6 +67,8 @@ class SaleOrder(models.Model):
             "object.partner_id.lang",
             "object.renewal_end_customer_id.name",
             "object.renewal_contract_id.renewal_contact_email",
+            "object.renewal_contract_id.name",
+            "object.partner_id.id",
         )
 
     @api.depends("renewal_case", "amount_untaxed", "renewal_contract_id")
@@ -96,6 +95,66 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Late-renewal pricing
     # ------------------------------------------------------------------
+
+    @api.model
+    def _prepare_renewal_penalty_lines(self, contract, standard, case, fee_waived, day):
+        """The separate, labelled quote lines that say why a late renewal of
+        ``contract`` costs more than its ``standard`` renewal price: the late
+        surcharge, and past the grace period the reinstatement fee (its
+        minimum converted on ``day``)."""
+        contract.ensure_one()
+        company = contract.company_id
+        currency = contract.currency_id
+        late_days = policy.late_days(contract.date_end, day)
+        lines = []
+        if case in (policy.LATE, policy.REINSTATEMENT):
+            lines.append(
+                {
+                    "product_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                        "symantec_renewals.product_late_renewal_surcharge"
+                    ),
+                    "product_uom_qty": 1.0,
+                    "price_unit": currency.round(
+                        policy.late_surcharge(standard, company.late_uplift_percent)
+                    ),
+                    "name": self.env._(
+                        "Late renewal surcharge: %(percent)s%% of the renewal price "
+                        "(ordered %(days)s days after the end of maintenance on "
+                        "%(end)s)",
+                        percent=company.late_uplift_percent,
+                        days=late_days,
+                        end=fields.Date.to_string(contract.date_end),
+                    ),
+                    "renewal_line_kind": "late_surcharge",
+                }
+            )
+        if case == policy.REINSTATEMENT and not fee_waived:
+            minimum = company.currency_id._convert(
+                company.reinstatement_fee_min, currency, company, day
+            )
+            lines.append(
+                {
+                    "product_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                        "symantec_renewals.product_reinstatement_fee"
+                    ),
+                    "product_uom_qty": 1.0,
+                    "price_unit": currency.round(
+                        policy.reinstatement_fee(
+                            standard, company.reinstatement_fee_percent, minimum
+                        )
+                    ),
+                    "name": self.env._(
+                        "Reinstatement fee: %(percent)s%% of the renewal price, at "
+                        "least %(minimum)s (maintenance lapsed on %(end)s; the new "
+                        "term is back-dated to cover the lapsed months)",
+                        percent=company.reinstatement_fee_percent,
+                        minimum=currency.format(minimum),
+                        end=fields.Date.to_string(contract.date_end),
+                    ),
+                    "renewal_line_kind": "reinstatement_fee",
+                }
+            )
+        return lines
 
     def _renewal_reprice(self, day):
         """Price the open renewal quotes for a renewal ordered on ``day``: the
@@ -127,8 +186,12 @@ class SaleOrder(models.Model):
                             *(fields.Command.unlink(line.id) for line in old),
                             *(
                                 fields.Command.create(values)
-                                for values in contract._prepare_renewal_penalty_lines(
-                                    standard, case, order.renewal_fee_waived, day
+                                for values in self._prepare_renewal_penalty_lines(
+                                    contract,
+                                    standard,
+                                    case,
+                                    order.renewal_fee_waived,
+                                    day,
                                 )
                             ),
                         ],
@@ -210,72 +273,6 @@ class SaleOrder(models.Model):
             self.filtered("renewal_contract_id")
         )
         return result
-
-    def _create_account_invoices(self, invoice_vals_list, final):
-        """With ``renewal_auto_invoicing`` in the context (the automatic
-        renewal invoicing a whole batch of orders), the new invoices are
-        made for the batch at once:
-
-        - their access token (the customer's e-mail links to the invoice to
-          pay it) is set as they are created, not by one write per invoice;
-        - where their companies have no analytic distribution model, their
-          lines skip looking one up;
-        - their messages, the creation message ("Invoice Created") and the
-          link to their order that ``_create_invoices`` posts, are the same
-          messages as one ``message_post`` per invoice and message would
-          post, made in one batch (unless the caller turned the creation
-          message off)."""
-        context = self.env.context
-        if not context.get("renewal_auto_invoicing"):
-            return super()._create_account_invoices(invoice_vals_list, final)
-        for vals in invoice_vals_list:
-            vals.setdefault("access_token", str(uuid4()))
-        if context.get("tracking_disable") or context.get("mail_create_nolog"):
-            return super()._create_account_invoices(invoice_vals_list, final)
-        batch_context = {
-            "mail_create_nolog": True,
-            "renewal_no_distribution_model": self.env[
-                "account.analytic.distribution.model"
-            ]._renewal_none_for(self.company_id),
-        }
-        moves = super(
-            SaleOrder, self.with_context(**batch_context)
-        )._create_account_invoices(invoice_vals_list, final)
-        post_creation_messages(moves)
-        render = self.env["mail.render.mixin"]._render_template_qweb_view
-        bodies = {}
-        for move in moves:
-            bodies.update(
-                render(
-                    "mail.message_origin_link",
-                    moves._name,
-                    move.ids,
-                    add_context={
-                        "self": move,
-                        "origin": move.line_ids.sale_line_ids.order_id,
-                    },
-                )
-            )
-        post_notifications(
-            moves,
-            bodies,
-            self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-        )
-        # Back in the caller's context, with these moves' order links noted
-        # as posted (see account.move.message_post_with_source).
-        logged = context.get("renewal_origin_logged", frozenset())
-        return moves.with_env(
-            moves.env(
-                context={
-                    **{
-                        key: value
-                        for key, value in moves.env.context.items()
-                        if key not in batch_context
-                    },
-                    "renewal_origin_logged": logged | frozenset(moves.ids),
-                }
-            )
-        )
 
     def _renewal_payment_received(self):
         """Entitlement follows payment: a paid automatic renewal activates

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class SaleOrderLine(models.Model):
@@ -18,16 +18,10 @@ class SaleOrderLine(models.Model):
         "symantec.contract.line", copy=False, readonly=True, index="btree_not_null"
     )
 
-    @api.depends("order_id.partner_id", "product_id")
-    def _compute_analytic_distribution(self):
-        """Odoo looks the analytic distribution models up once per line. The
-        renewal run makes thousands of lines at once: where their companies
-        have no distribution model at all, the lookup is skipped (it would
-        find nothing); the rest of the compute, other modules' included,
-        runs as usual."""
-        lines = self
-        if any(line.order_id.renewal_contract_id for line in self) and self.env[
-            "account.analytic.distribution.model"
-        ]._renewal_none_for(self.company_id):
-            lines = self.with_context(renewal_no_distribution_model=True)
-        return super(SaleOrderLine, lines)._compute_analytic_distribution()
+    def _compute_price_unit(self):
+        """Renewal lines are priced by the renewal policy (SPEC §5-§6), not by
+        the pricelist: changing their quantity, or updating the quote's
+        prices, keeps their unit price."""
+        return super(
+            SaleOrderLine, self.filtered(lambda line: not line.renewal_line_kind)
+        )._compute_price_unit()

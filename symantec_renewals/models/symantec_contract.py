@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
@@ -21,6 +21,7 @@ COVERING_STATES = ("active", "expiring", "renewed")
 
 
 MAIL_EXPRESSIONS = (
+    "object.partner_id.id",
     "object.date_end_text",
     "object.company_id.email_formatted",
     "object.renewal_contact_email",
@@ -477,58 +478,6 @@ class SymantecContract(models.Model):
                 }
             )
         return result
-
-    # ------------------------------------------------------------------
-    # Chatter: tracking notes in batch
-    # ------------------------------------------------------------------
-
-    def _message_track(self, fields_iter, initial_values_dict):
-        """As mail.thread's, but the tracking notes of all the contracts are
-        created in one batch: the renewal run changes the state of thousands
-        of contracts, and mail.thread logs each change with its own create."""
-        notes = []
-        tracking = super(
-            SymantecContract, self.with_context(symantec_tracking_notes=notes)
-        )._message_track(fields_iter, initial_values_dict)
-        if notes:
-            # Their tracking values too in one create, not one per note.
-            values_list = [
-                values.pop("tracking_value_ids")
-                if all(
-                    command[0] == Command.CREATE
-                    for command in values.get("tracking_value_ids") or ()
-                )
-                else []
-                for values in notes
-            ]
-            messages = self.with_context(
-                symantec_tracking_notes=None, symantec_note_sink=None
-            )._message_create(notes)
-            self.env["mail.tracking.value"].sudo().create(
-                [
-                    dict(command[2], mail_message_id=message.id)
-                    for message, commands in zip(messages, values_list, strict=True)
-                    for command in commands
-                ]
-            )
-        return tracking
-
-    def _message_log_batch(self, bodies, *args, **kwargs):
-        notes = self.env.context.get("symantec_tracking_notes")
-        if notes is None:
-            return super()._message_log_batch(bodies, *args, **kwargs)
-        # Only the notes logged here are kept for later, not posted messages.
-        return super(
-            SymantecContract,
-            self.with_context(symantec_tracking_notes=None, symantec_note_sink=notes),
-        )._message_log_batch(bodies, *args, **kwargs)
-
-    def _message_create(self, values_list):
-        sink = self.env.context.get("symantec_note_sink")
-        if sink is None:
-            return super()._message_create(values_list)
-        sink.extend(values_list)
-        return self.env["mail.message"]
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):

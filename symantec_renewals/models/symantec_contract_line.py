@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..tools import policy
+
 MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
 
 
@@ -71,6 +73,50 @@ class SymantecContractLine(models.Model):
             self.contract_id.currency_id,
             self.contract_id.date_start,
         )
+
+    def _prepare_renewal_order_line_values(self, new_start, new_end, months):
+        """The renewal quote's line for this covered product: the tier's
+        product at the standard renewal price (SPEC §5) for the new term
+        from ``new_start`` to ``new_end`` (``months`` long)."""
+        self.ensure_one()
+        contract = self.contract_id
+        tier = contract.tier_id
+        return {
+            "product_id": tier.product_id.id,
+            "product_uom_qty": self.quantity,
+            "price_unit": contract.currency_id.round(
+                policy.standard_renewal_price(
+                    self.price_unit, tier.renewal_uplift_percent, months
+                )
+            ),
+            "name": self.env._(
+                "%(tier)s for %(product)s\nTerm: %(start)s - %(end)s",
+                tier=tier.name,
+                product=self.name or self.product_id.display_name,
+                start=fields.Date.to_string(new_start),
+                end=fields.Date.to_string(new_end),
+            ),
+            "renewal_line_kind": "renewal",
+            "renewal_contract_line_id": self.id,
+        }
+
+    def _prepare_successor_line_values(self, quantity=None):
+        """This covered product in the next term: the same product and
+        licence value, ``quantity`` units (as ordered, else as now), at the
+        renewed yearly price -- never the late surcharge nor the fee -- so
+        that uplifts compound term after term."""
+        self.ensure_one()
+        return {
+            "product_id": self.product_id.id,
+            "name": self.name,
+            "quantity": quantity or self.quantity,
+            "license_value": self.license_value,
+            "price_unit": self.currency_id.round(
+                policy.renewed_yearly_price(
+                    self.price_unit, self.contract_id.tier_id.renewal_uplift_percent
+                )
+            ),
+        }
 
     @api.depends("quantity", "price_unit")
     def _compute_price_subtotal(self):

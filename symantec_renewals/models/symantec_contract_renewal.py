@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..tools import policy
-from ..tools.mail import create_followed, post_template_mail
+from ..tools.mail import send_renewal_mails
 
 _logger = logging.getLogger(__name__)
 
@@ -248,9 +248,21 @@ class SymantecContract(models.Model):
                     team_id=team_id, domain=[("fold", "=", False)]
                 ).id
             vals.setdefault("stage_id", stages[team_id])
-        leads = create_followed(Lead, vals_list)
+        leads = Lead.with_context(mail_create_nolog=True).create(vals_list)
         for contract, lead in zip(todo._untracked(), leads, strict=True):
             contract.renewal_lead_id = lead
+        # One creation note per opportunity, saying where it comes from, logged
+        # for the batch at once.
+        leads._message_log_batch(
+            bodies={
+                lead.id: self.env._(
+                    "Renewal opportunity of contract %(contract)s, ending on %(date)s.",
+                    contract=contract.name,
+                    date=contract.date_end_text,
+                )
+                for contract, lead in zip(todo, leads, strict=True)
+            }
+        )
         return leads
 
     def _untracked(self):
@@ -331,7 +343,7 @@ class SymantecContract(models.Model):
             template = self.env.ref(
                 "symantec_renewals.mail_template_auto_renewal_unpaid"
             )
-            post_template_mail(expired_unpaid, template, lambda c: c.partner_id)
+            send_renewal_mails(expired_unpaid, template)
 
     def _waiting_successor(self):
         """The next term of an automatic renewal, waiting for its payment."""
@@ -377,9 +389,8 @@ class SymantecContract(models.Model):
         self._create_renewal_leads()
         todo = self.filtered(lambda c: not c._open_renewal_order())
         if todo:
-            orders = create_followed(
-                self.env["sale.order"],
-                [contract._prepare_renewal_order_values() for contract in todo],
+            orders = self.env["sale.order"].create(
+                [contract._prepare_renewal_order_values() for contract in todo]
             )
             for contract, order in zip(todo._untracked(), orders, strict=True):
                 contract.renewal_order_id = order
@@ -494,99 +505,18 @@ class SymantecContract(models.Model):
         self.ensure_one()
         new_start, new_end = self._renewal_term()
         months = policy.term_months(new_start, new_end)
-        tier = self.tier_id
-        currency = self.currency_id
-        lines = []
-        for line in self.line_ids:
-            lines.append(
-                {
-                    "product_id": tier.product_id.id,
-                    "product_uom_qty": line.quantity,
-                    "technical_price_unit": 0.0,
-                    "price_unit": currency.round(
-                        policy.standard_renewal_price(
-                            line.price_unit, tier.renewal_uplift_percent, months
-                        )
-                    ),
-                    "name": self.env._(
-                        "%(tier)s for %(product)s\nTerm: %(start)s - %(end)s",
-                        tier=tier.name,
-                        product=line.name or line.product_id.display_name,
-                        start=fields.Date.to_string(new_start),
-                        end=fields.Date.to_string(new_end),
-                    ),
-                    "renewal_line_kind": "renewal",
-                    "renewal_contract_line_id": line.id,
-                }
-            )
+        lines = [
+            line._prepare_renewal_order_line_values(new_start, new_end, months)
+            for line in self.line_ids
+        ]
         standard = sum(
             values["price_unit"] * values["product_uom_qty"] for values in lines
         )
-        lines += self._prepare_renewal_penalty_lines(
-            standard, case, False, day or fields.Date.context_today(self)
+        lines += self.env["sale.order"]._prepare_renewal_penalty_lines(
+            self, standard, case, False, day or fields.Date.context_today(self)
         )
         if addons:
             lines += self._prepare_renewal_addon_lines(new_start, new_end, months)
-        return lines
-
-    def _prepare_renewal_penalty_lines(self, standard, case, fee_waived, day):
-        """The separate, labelled lines that say why a late renewal costs
-        more: the late surcharge, and past the grace period the
-        reinstatement fee (its minimum converted on ``day``)."""
-        self.ensure_one()
-        company = self.company_id
-        currency = self.currency_id
-        late_days = policy.late_days(self.date_end, day)
-        lines = []
-        if case in (policy.LATE, policy.REINSTATEMENT):
-            lines.append(
-                {
-                    "product_id": self.env["ir.model.data"]._xmlid_to_res_id(
-                        "symantec_renewals.product_late_renewal_surcharge"
-                    ),
-                    "product_uom_qty": 1.0,
-                    "technical_price_unit": 0.0,
-                    "price_unit": currency.round(
-                        policy.late_surcharge(standard, company.late_uplift_percent)
-                    ),
-                    "name": self.env._(
-                        "Late renewal surcharge: %(percent)s%% of the renewal price "
-                        "(ordered %(days)s days after the end of maintenance on "
-                        "%(end)s)",
-                        percent=company.late_uplift_percent,
-                        days=late_days,
-                        end=fields.Date.to_string(self.date_end),
-                    ),
-                    "renewal_line_kind": "late_surcharge",
-                }
-            )
-        if case == policy.REINSTATEMENT and not fee_waived:
-            minimum = company.currency_id._convert(
-                company.reinstatement_fee_min, currency, company, day
-            )
-            lines.append(
-                {
-                    "product_id": self.env["ir.model.data"]._xmlid_to_res_id(
-                        "symantec_renewals.product_reinstatement_fee"
-                    ),
-                    "product_uom_qty": 1.0,
-                    "technical_price_unit": 0.0,
-                    "price_unit": currency.round(
-                        policy.reinstatement_fee(
-                            standard, company.reinstatement_fee_percent, minimum
-                        )
-                    ),
-                    "name": self.env._(
-                        "Reinstatement fee: %(percent)s%% of the renewal price, at "
-                        "least %(minimum)s (maintenance lapsed on %(end)s; the new "
-                        "term is back-dated to cover the lapsed months)",
-                        percent=company.reinstatement_fee_percent,
-                        minimum=currency.format(minimum),
-                        end=fields.Date.to_string(self.date_end),
-                    ),
-                    "renewal_line_kind": "reinstatement_fee",
-                }
-            )
         return lines
 
     def _prepare_renewal_addon_lines(self, new_start, new_end, months):
@@ -608,7 +538,6 @@ class SymantecContract(models.Model):
                 {
                     "product_id": addon.product_id.id,
                     "product_uom_qty": 0.0,
-                    "technical_price_unit": 0.0,
                     "price_unit": self.currency_id.round(price * months / 12.0),
                     "name": self.env._(
                         "%(tier)s\nTerm: %(start)s - %(end)s",
@@ -657,7 +586,7 @@ class SymantecContract(models.Model):
         orders = self._generate_renewal_quotes()
         drafts = orders.filtered(lambda o: o.state == "draft")
         template = self.env.ref("symantec_renewals.mail_template_renewal_quote")
-        post_template_mail(drafts, template, lambda order: order.partner_id)
+        send_renewal_mails(drafts, template)
         drafts.action_quotation_sent()
 
     # ------------------------------------------------------------------
@@ -700,17 +629,21 @@ class SymantecContract(models.Model):
                 mail_activity_quick_update=True
             ).create(activities)
         for template, contracts in by_template.items():
-            post_template_mail(contracts, template, lambda c: c._reminder_recipients())
-
-    def _reminder_recipients(self):
-        """The customer; the reseller too while an enterprise quote waits for
-        its signature."""
-        self.ensure_one()
-        partners = self.partner_id
-        order = self._open_renewal_order()
-        if self.customer_segment == "enterprise" and order and self.reseller_id:
-            partners |= self.reseller_id
-        return partners
+            send_renewal_mails(contracts, template)
+        # While an enterprise quote waits for its signature, the reseller gets
+        # the reminder too, on the quote: its own e-mail, whose button opens
+        # the quote (the customer's opens the contract).
+        waiting = self.env["sale.order"].concat(
+            *(
+                contract._open_renewal_order()
+                for contract in by_template[reminder]
+                if contract.customer_segment == "enterprise" and contract.reseller_id
+            )
+        )
+        send_renewal_mails(
+            waiting,
+            self.env.ref("symantec_renewals.mail_template_renewal_quote_reminder"),
+        )
 
     def _prepare_reminder_activity_values(self, offset, deadline):
         self.ensure_one()
@@ -743,7 +676,7 @@ class SymantecContract(models.Model):
         if not todo:
             return
         template = self.env.ref("symantec_renewals.mail_template_auto_renewal_notice")
-        post_template_mail(todo, template, lambda c: c.partner_id)
+        send_renewal_mails(todo, template)
         todo._untracked().write({"renewal_auto_notice_sent": True})
 
     # ------------------------------------------------------------------
@@ -796,7 +729,6 @@ class SymantecContract(models.Model):
             for line in order.order_line
             if line.renewal_line_kind == "renewal"
         }
-        uplift = self.tier_id.renewal_uplift_percent
         return {
             **self._prepare_next_term_parties(),
             "tier_id": self.tier_id.id,
@@ -807,17 +739,7 @@ class SymantecContract(models.Model):
             "predecessor_id": self.id,
             "state": state,
             "line_ids": [
-                Command.create(
-                    {
-                        "product_id": line.product_id.id,
-                        "name": line.name,
-                        "quantity": ordered.get(line) or line.quantity,
-                        "license_value": line.license_value,
-                        "price_unit": self.currency_id.round(
-                            policy.renewed_yearly_price(line.price_unit, uplift)
-                        ),
-                    }
-                )
+                Command.create(line._prepare_successor_line_values(ordered.get(line)))
                 for line in self.line_ids
             ],
         }
@@ -929,7 +851,7 @@ class SymantecContract(models.Model):
                 }
             )
         template = self.env.ref("symantec_renewals.mail_template_renewal_activation")
-        post_template_mail(self, template, lambda c: c.partner_id)
+        send_renewal_mails(self, template)
 
     @api.model
     def _new_activation_code(self):
@@ -984,22 +906,16 @@ class SymantecContract(models.Model):
         )
         if not due:
             return self.env["sale.order"]
-        orders = create_followed(
-            self.env["sale.order"],
-            [c._prepare_renewal_order_values(automatic=True) for c in due],
+        orders = self.env["sale.order"].create(
+            [c._prepare_renewal_order_values(automatic=True) for c in due]
         )
         for contract, order in zip(due._untracked(), orders, strict=True):
             contract.renewal_order_id = order
         orders.action_confirm()
         invoiced = orders.filtered(lambda o: o.renewal_contract_id.auto_invoice)
         if invoiced:
-            invoices = invoiced.with_context(
-                renewal_auto_invoicing=True
-            )._create_invoices(grouped=True)
-            invoices.with_env(self.env).sudo().action_post()
-        post_template_mail(
-            due,
-            self.env.ref("symantec_renewals.mail_template_auto_renewal_order"),
-            lambda c: c.partner_id,
+            invoiced._create_invoices(grouped=True).sudo().action_post()
+        send_renewal_mails(
+            orders, self.env.ref("symantec_renewals.mail_template_auto_renewal_order")
         )
         return orders

@@ -152,7 +152,7 @@ class TestConcurrentRuns(BaseCase):
             self.assertEqual(len(activities), 12, "one reminder per contract")
             for contract in contracts:
                 mails = contract.message_ids.filtered(
-                    lambda m: m.message_type == "comment" and m.partner_ids
+                    lambda m: m.message_type == "email_outgoing"
                 )
                 self.assertEqual(len(mails), 1, contract.name)
             self.assertEqual(

@@ -9,7 +9,6 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import file_path, mute_logger
 
-from ..tools.mail import render_mails
 from .common import RenewalsCommon
 
 END = date(2026, 12, 31)
@@ -44,13 +43,19 @@ class RenewalRunCommon(RenewalsCommon):
         return contract
 
     def emails(self, record, subject_part=None):
-        """E-mails (not notes) posted on ``record``'s chatter."""
+        """E-mails (not notes) logged in ``record``'s chatter."""
         messages = record.message_ids.filtered(
-            lambda m: m.message_type == "comment" and m.partner_ids
+            lambda m: (
+                m.message_type in ("comment", "email_outgoing") and m.notification_ids
+            )
         )
         if subject_part:
             messages = messages.filtered(lambda m: subject_part in (m.subject or ""))
         return messages
+
+    def recipients(self, messages):
+        """The partners ``messages`` are e-mailed to."""
+        return messages.notification_ids.res_partner_id
 
     def reminders(self, contract):
         return self.env["mail.activity"].search(
@@ -74,7 +79,7 @@ class RenewalRunCommon(RenewalsCommon):
                 [("activity_type_id", "=", self.reminder_type.id)]
             ),
             "emails": self.env["mail.message"].search_count(
-                [("message_type", "=", "comment"), ("partner_ids", "!=", False)]
+                [("message_type", "=", "email_outgoing")]
             ),
             "mails": self.env["mail.mail"].search_count([]),
         }
@@ -155,7 +160,7 @@ class TestSmallBusinessFlow(RenewalRunCommon):
         self.assertEqual(fired, dict.fromkeys((-120, -90, -60, -30, -7, 0, 7, 30), 1))
         emails = self.emails(contract)
         self.assertEqual(len(emails), 8)
-        self.assertTrue(all(m.partner_ids == self.customer for m in emails))
+        self.assertTrue(all(self.recipients(m) == self.customer for m in emails))
         first = emails.sorted("id")[0]
         self.assertIn("ends on", first.subject)
         self.assertNotIn("Reminder", first.subject, "the first e-mail notifies")
@@ -255,14 +260,18 @@ class TestEnterpriseFlow(RenewalRunCommon):
         self.assertEqual(order.validity_date, END)
         self.assertTrue(order.require_signature)
         self.assertEqual(contract.renewal_lead_id.renewal_status, "quoted")
-        quote_mail = self.emails(order)
+        quote_mail = self.emails(order, "Renewal quote")
         self.assertEqual(len(quote_mail), 1)
-        self.assertEqual(quote_mail.partner_ids, self.reseller)
-        # The reminder goes to the customer, the reseller copied while unsigned.
+        self.assertEqual(self.recipients(quote_mail), self.reseller)
+        # The reminder goes to the customer, and to the reseller (on the
+        # quote, in an e-mail of its own) while the quote is unsigned.
         reminder = self.emails(contract)
         self.assertEqual(len(reminder), 1)
         self.assertIn("Reminder", reminder.subject)
-        self.assertEqual(reminder.partner_ids, self.customer | self.reseller)
+        self.assertEqual(self.recipients(reminder), self.customer)
+        copy = self.emails(order, "waiting for signature")
+        self.assertEqual(len(copy), 1)
+        self.assertEqual(self.recipients(copy), self.reseller)
 
     def test_quote_created_once_over_the_whole_walk(self):
         contract = self.active_contract(customer_segment="enterprise")
@@ -274,7 +283,11 @@ class TestEnterpriseFlow(RenewalRunCommon):
             ),
             1,
         )
-        self.assertEqual(len(self.emails(contract.renewal_order_id)), 1)
+        self.assertEqual(
+            len(self.emails(contract.renewal_order_id, "Renewal quote")),
+            1,
+            "the quote is sent once",
+        )
 
     def test_lapse_cancels_the_open_quote(self):
         contract = self.active_contract(customer_segment="enterprise")
@@ -608,6 +621,7 @@ class TestRenewalTemplates(RenewalRunCommon):
         "mail_template_auto_renewal_notice",
         "mail_template_renewal_activation",
         "mail_template_auto_renewal_unpaid",
+        "mail_template_auto_renewal_order",
     )
 
     def test_headers_are_plain_field_placeholders(self):
@@ -615,7 +629,7 @@ class TestRenewalTemplates(RenewalRunCommon):
         evaluated as code for each e-mail of the run."""
         for xmlid in self.TEMPLATES:
             template = self.env.ref(f"symantec_renewals.{xmlid}")
-            for field in ("subject", "email_from", "reply_to", "lang"):
+            for field in ("subject", "email_from", "reply_to", "lang", "partner_to"):
                 self.assertFalse(
                     template._has_unsafe_expression_template_inline_template(
                         template[field], template.model
@@ -627,10 +641,10 @@ class TestRenewalTemplates(RenewalRunCommon):
         self.env["res.lang"]._activate_lang("it_IT")
         self.customer.lang = "it_IT"
         contract = self.active_contract()
-        template = self.env.ref("symantec_renewals.mail_template_renewal_reminder")
-        rendered = render_mails(template, contract)[contract.id]
-        self.assertIn("31/12/2026", rendered["subject"])
-        self.assertEqual(rendered["email_from"], self.company.email_formatted)
+        self.run_on(END - timedelta(days=120))
+        mail = self.emails(contract)
+        self.assertIn("31/12/2026", mail.subject)
+        self.assertEqual(mail.email_from, self.company.email_formatted)
 
     def test_migration_rewrites_the_old_placeholders(self):
         template = self.env.ref("symantec_renewals.mail_template_renewal_reminder")
