@@ -114,9 +114,17 @@ class SymantecContract(models.Model):
         """The daily renewal run: every contract due within the notice window
         (late and lapsing ones included) not yet handled today, in batches,
         committing after each; rows another worker holds are skipped."""
+        return self._renewal_run(batch_size, self.env["ir.cron"]._commit_progress)
+
+    @api.model
+    def _renewal_run(self, batch_size=None, progress=None):
+        """The renewal run of today in batches. After each batch,
+        ``progress(done, remaining=...)`` is called (the scheduled action
+        commits there) and the run stops when it answers no time is left.
+        Without ``progress`` (the demo data), the run stays in the current
+        transaction."""
         today = fields.Date.context_today(self)
         batch_size = batch_size or self._renewal_run_batch_size
-        Cron = self.env["ir.cron"]
         failed = self.browse()
         while True:
             domain = [
@@ -133,10 +141,12 @@ class SymantecContract(models.Model):
             if not batch:
                 break
             failed |= batch._renewal_run_batch(today)
+            if progress is None:
+                continue
             remaining = self.search_count(
                 [*self._get_renewal_run_domain(today), ("id", "not in", failed.ids)]
             )
-            if not Cron._commit_progress(len(batch), remaining=remaining):
+            if progress(len(batch), remaining=remaining) <= 0:
                 break
         if failed:
             _logger.warning(
@@ -614,16 +624,20 @@ class SymantecContract(models.Model):
             offset = policy.due_milestone(offsets, contract.date_end, today, last)
             if offset is None:
                 continue
-            deadline = contract.date_end + timedelta(days=offset)
+            milestone = contract.date_end + timedelta(days=offset)
             first = not contract.renewal_reminder_date
             if first and contract.customer_segment == "small_business":
                 by_template[notification] |= contract
             else:
                 by_template[reminder] |= contract
             activities.append(
-                contract._prepare_reminder_activity_values(offset, deadline)
+                # A milestone that passed before the contract entered the
+                # run is due today, not overdue from the start.
+                contract._prepare_reminder_activity_values(
+                    offset, max(milestone, today)
+                )
             )
-            contract.renewal_reminder_date = deadline
+            contract.renewal_reminder_date = milestone
         if activities:
             self.env["mail.activity"].with_context(
                 mail_activity_quick_update=True
@@ -632,13 +646,19 @@ class SymantecContract(models.Model):
             send_renewal_mails(contracts, template)
         # While an enterprise quote waits for its signature, the reseller gets
         # the reminder too, on the quote: its own e-mail, whose button opens
-        # the quote (the customer's opens the contract).
-        waiting = self.env["sale.order"].concat(
-            *(
-                contract._open_renewal_order()
-                for contract in by_template[reminder]
-                if contract.customer_segment == "enterprise" and contract.reseller_id
+        # the quote (the customer's opens the contract). A quote sent today
+        # needs no reminder yet.
+        waiting = (
+            self.env["sale.order"]
+            .concat(
+                *(
+                    contract._open_renewal_order()
+                    for contract in by_template[reminder]
+                    if contract.customer_segment == "enterprise"
+                    and contract.reseller_id
+                )
             )
+            .filtered(lambda order: fields.Date.to_date(order.date_order) < today)
         )
         send_renewal_mails(
             waiting,

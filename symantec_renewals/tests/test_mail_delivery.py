@@ -129,16 +129,19 @@ class TestMailDelivery(AutoRenewalCommon):
         self.send_queue()
         order = contract.renewal_order_id
         quote, _logged = self.assertDelivered(order, self.reseller, "Renewal quote")
-        self.assertIn(f"res_id={order.id}", quote["html"], "button to the quote")
+        self.assertIn("model=sale.order", quote["html"], "button to the quote")
         to_customer, _logged = self.assertDelivered(
             contract, self.customer, "Reminder: renew your"
         )
         self.assertIn("model=symantec.contract", to_customer["html"])
-        self.assertNotIn(f"res_id={order.id}", to_customer["html"])
+        self.assertNotIn("model=sale.order", to_customer["html"])
+        self.sink.messages.clear()
+        self.run_on(END - timedelta(days=90))  # the quote is still unsigned
+        self.send_queue()
         to_reseller, _logged = self.assertDelivered(
             order, self.reseller, "waiting for signature"
         )
-        self.assertIn(f"res_id={order.id}", to_reseller["html"])
+        self.assertIn("model=sale.order", to_reseller["html"])
         self.assertNotIn("model=symantec.contract", to_reseller["html"])
 
     def test_activation_code_reaches_only_the_customer(self):

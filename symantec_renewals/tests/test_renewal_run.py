@@ -207,9 +207,11 @@ class TestSmallBusinessFlow(RenewalRunCommon):
     def test_missed_runs_catch_up_with_the_latest_milestone_only(self):
         contract = self.active_contract()
         self.run_on(END - timedelta(days=55))  # -120, -90 and -60 are all due
-        self.assertEqual(len(self.reminders(contract)), 1)
+        reminder = self.reminders(contract)
+        self.assertEqual(len(reminder), 1)
+        self.assertEqual(reminder.summary, "Renewal reminder: 60 days before the end")
         self.assertEqual(
-            self.reminders(contract).date_deadline, END - timedelta(days=60)
+            reminder.date_deadline, END - timedelta(days=55), "due today, not overdue"
         )
         self.assertEqual(len(self.emails(contract)), 1)
         self.run_on(END - timedelta(days=40))
@@ -269,6 +271,11 @@ class TestEnterpriseFlow(RenewalRunCommon):
         self.assertEqual(len(reminder), 1)
         self.assertIn("Reminder", reminder.subject)
         self.assertEqual(self.recipients(reminder), self.customer)
+        self.assertFalse(
+            self.emails(order, "waiting for signature"), "the quote itself is new"
+        )
+        self.run_on(END - timedelta(days=90))
+        self.assertEqual(len(self.emails(contract, "Reminder")), 2)
         copy = self.emails(order, "waiting for signature")
         self.assertEqual(len(copy), 1)
         self.assertEqual(self.recipients(copy), self.reseller)
