@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
-"""Write the Renewals spreadsheet dashboard of the addon.
+"""Write the Renewals spreadsheet dashboard of the bridge addon.
 
-The dashboard is data (symantec_renewals/data/files/renewals_dashboard.json)
+The dashboard is data
+(spreadsheet_dashboard_symantec_renewals/data/files/renewals_dashboard.json)
 that Odoo's Dashboards app opens; this script is its source, so a change to
-the KPIs is a change here, reviewed as code:
+the KPIs or the layout is a change here, reviewed as code:
 
     python3 setup/build_dashboard.py
+
+The layout follows Odoo's own Sales dashboard: scorecards of about 210 x 100
+pixels in rows, charts below them, everything inside a grid about 1,100
+pixels wide (so that it reads whole at 1,400 pixels and on a laptop, beside
+the Dashboards app's side panel). A figure's place is its anchor cell's
+corner (``col``, ``row``) plus its ``offset`` in pixels: every figure is
+anchored in A1 and placed by its offset alone.
 """
 
 import json
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGET = os.path.join(
-    ROOT, "symantec_renewals", "data", "files", "renewals_dashboard.json"
-)
+BRIDGE = "spreadsheet_dashboard_symantec_renewals"
+TARGET = os.path.join(ROOT, BRIDGE, "data", "files", "renewals_dashboard.json")
 
 ANALYSIS = "symantec.renewal.analysis"
 LEAD = "crm.lead"
@@ -49,55 +56,86 @@ def pivot(pivot_id, name, model, measures, *, rows=(), domain=(), matching=None)
     }
 
 
-# KPI rows of the Data sheet: label, formula of the value, format of the
-# scorecard's text.
-KPIS = [
-    ("Value due", '=PIVOT.VALUE(1,"amount_due")', "money"),
-    ("Value renewed", '=PIVOT.VALUE(1,"amount_renewed")', "money"),
-    ("Renewal rate by value", '=PIVOT.VALUE(1,"renewal_rate_value")/100', "percent"),
-    ("Renewal rate by count", '=PIVOT.VALUE(1,"renewal_rate_count")/100', "percent"),
-    ("Terms due", '=PIVOT.VALUE(1,"__count")', "number"),
-    ("Late", '=PIVOT.VALUE(2,"__count","outcome","late")', "number"),
-    ("Reinstated", '=PIVOT.VALUE(2,"__count","outcome","reinstated")', "number"),
-    ("Lapsed", '=PIVOT.VALUE(2,"__count","outcome","lapsed")', "number"),
-    ("Reinstatement fees", '=PIVOT.VALUE(1,"reinstatement_fee_amount")', "money"),
-    ("At risk (due in 30 days, no quote sent)", '=PIVOT.VALUE(3,"__count")', "number"),
+# The scorecards, one row of cards after the other: label, value, format of
+# the card's text. A value is a pivot value plus 0: the pivot gives an empty
+# value, not 0, when no record matches (no late renewal in the period), and
+# adding 0 turns that into 0 while a real error (or "Loading...") still shows.
+KPI_ROWS = [
+    [
+        ("Value due", 'PIVOT.VALUE(1,"amount_due")', "money"),
+        ("Value renewed", 'PIVOT.VALUE(1,"amount_renewed")', "money"),
+        ("Renewal rate by value", 'PIVOT.VALUE(1,"renewal_rate_value")/100', "percent"),
+        ("Renewal rate by count", 'PIVOT.VALUE(1,"renewal_rate_count")/100', "percent"),
+        ("Reinstatement fees", 'PIVOT.VALUE(1,"reinstatement_fee_amount")', "money"),
+    ],
+    [
+        ("Terms due", 'PIVOT.VALUE(1,"__count")', "number"),
+        ("Late", 'PIVOT.VALUE(2,"__count","outcome","late")', "number"),
+        ("Reinstated", 'PIVOT.VALUE(2,"__count","outcome","reinstated")', "number"),
+        ("Lapsed", 'PIVOT.VALUE(2,"__count","outcome","lapsed")', "number"),
+        # Due in 30 days with no quote sent (crm.lead.renewal_at_risk).
+        ("At risk (no quote sent)", 'PIVOT.VALUE(3,"__count")', "number"),
+    ],
 ]
+KPIS = [kpi for row in KPI_ROWS for kpi in row]
 FORMATS = {"money": 1, "percent": 2, "number": 3}
 
 
-def scorecard(figure_id, row, col, x, y):
-    return {
-        "id": figure_id,
-        "width": 230,
-        "height": 106,
-        "tag": "chart",
-        "col": col,
-        "row": row,
-        "offset": {"x": x, "y": y},
-        "data": {
-            "type": "scorecard",
-            "title": {"text": "", "bold": True, "color": "#434343"},
-            "background": "#EFF6FF",
-            "keyValue": f"Data!B{row + 1}",
-            "baselineMode": "difference",
-            "baselineColorUp": "#00A04A",
-            "baselineColorDown": "#DC6965",
-            "humanize": False,
-            "chartId": figure_id,
-        },
+def kpi_formula(value):
+    """The Data sheet's formula of a KPI: 0 when the pivot has no value."""
+    if value.endswith("/100"):
+        return f"=({value[: -len('/100')]}+0)/100"
+    return f"={value}+0"
+
+
+# Geometry, in pixels (Odoo's Sales dashboard: cards 211-218 x 101, 10 apart,
+# charts 1,095 wide, columns 1,097 wide in all).
+COLUMNS = 5
+COLUMN_WIDTH = 221
+SHEET_WIDTH = COLUMNS * COLUMN_WIDTH
+TOP = 11
+GAP = 10
+CARD_WIDTH = COLUMN_WIDTH - GAP
+CARD_HEIGHT = 101
+CHART_WIDTH = SHEET_WIDTH - GAP
+HALF_CHART_WIDTH = (CHART_WIDTH - GAP) // 2
+CHART_HEIGHT = 344
+ROW_HEIGHT = 23  # o-spreadsheet's default row height
+
+
+def scorecard(figure_id, label, cell, x, y):
+    data = {
+        "type": "scorecard",
+        "title": {"text": label, "bold": True, "color": "#434343"},
+        "background": "#EFF6FF",
+        "keyValue": cell,
+        "baselineMode": "difference",
+        "baselineColorUp": "#00A04A",
+        "baselineColorDown": "#DC6965",
+        "humanize": False,
+        "chartId": figure_id,
     }
-
-
-def bar_chart(figure_id, title, *, model, group_by, measure, matching, y):
     return {
         "id": figure_id,
-        "width": 1000,
-        "height": 340,
+        "width": CARD_WIDTH,
+        "height": CARD_HEIGHT,
         "tag": "chart",
         "col": 0,
         "row": 0,
-        "offset": {"x": 0, "y": y},
+        "offset": {"x": x, "y": y},
+        "data": data,
+    }
+
+
+def bar_chart(figure_id, title, *, model, group_by, measure, matching, x, y, width):
+    return {
+        "id": figure_id,
+        "width": width,
+        "height": CHART_HEIGHT,
+        "tag": "chart",
+        "col": 0,
+        "row": 0,
+        "offset": {"x": x, "y": y},
         "data": {
             "type": "odoo_bar",
             "title": {"text": title},
@@ -126,18 +164,24 @@ def bar_chart(figure_id, title, *, model, group_by, measure, matching, y):
     }
 
 
-def build():
-    data_cells = {}
-    for index, (label, formula, _kind) in enumerate(KPIS, start=1):
-        data_cells[f"A{index}"] = f'=_t("{label}")'
-        data_cells[f"B{index}"] = formula
+def build_figures():
     figures = []
-    for index, (label, _formula, _kind) in enumerate(KPIS):
-        figure = scorecard(f"renewals-kpi-{index + 1}", index, 0, 0, 0)
-        figure["data"]["title"]["text"] = label
-        figure["offset"] = {"x": 240 * (index % 4), "y": 12 + 116 * (index // 4)}
-        figures.append(figure)
-    charts_top = 12 + 116 * ((len(KPIS) + 3) // 4) + 20
+    y = TOP
+    number = 0
+    for kpis in KPI_ROWS:
+        for position, (label, _value, _kind) in enumerate(kpis):
+            number += 1
+            figures.append(
+                scorecard(
+                    f"renewals-kpi-{number}",
+                    label,
+                    f"Data!B{number}",
+                    x=position * COLUMN_WIDTH,
+                    y=y,
+                )
+            )
+        y += CARD_HEIGHT + GAP
+    y += GAP
     figures.append(
         bar_chart(
             "renewals-by-month",
@@ -146,9 +190,12 @@ def build():
             group_by=["date_due:month", "outcome"],
             measure="amount_due",
             matching=ANALYSIS_MATCHING,
-            y=charts_top,
+            x=0,
+            y=y,
+            width=CHART_WIDTH,
         )
     )
+    y += CHART_HEIGHT + 2 * GAP
     figures.append(
         bar_chart(
             "renewals-by-region",
@@ -157,7 +204,9 @@ def build():
             group_by=["region", "outcome"],
             measure="amount_renewed",
             matching=ANALYSIS_MATCHING,
-            y=charts_top + 360,
+            x=0,
+            y=y,
+            width=HALF_CHART_WIDTH,
         )
     )
     figures.append(
@@ -168,9 +217,21 @@ def build():
             group_by=["renewal_due_date:month", "renewal_status"],
             measure="expected_revenue",
             matching=LEAD_MATCHING,
-            y=charts_top + 720,
+            x=CHART_WIDTH - HALF_CHART_WIDTH,
+            y=y,
+            width=HALF_CHART_WIDTH,
         )
     )
+    return figures
+
+
+def build():
+    data_cells = {}
+    for index, (label, value, _kind) in enumerate(KPIS, start=1):
+        data_cells[f"A{index}"] = f'=_t("{label}")'
+        data_cells[f"B{index}"] = kpi_formula(value)
+    figures = build_figures()
+    bottom = max(figure["offset"]["y"] + figure["height"] for figure in figures)
     data_formats = {
         f"B{index}": FORMATS[kind] for index, (_l, _f, kind) in enumerate(KPIS, 1)
     }
@@ -187,10 +248,12 @@ def build():
             {
                 "id": "renewals-dashboard",
                 "name": "Dashboard",
-                "colNumber": 8,
-                "rowNumber": 60,
+                "colNumber": COLUMNS,
+                "rowNumber": -(-(bottom + GAP) // ROW_HEIGHT),
                 "rows": {},
-                "cols": {},
+                "cols": {
+                    str(column): {"size": COLUMN_WIDTH} for column in range(COLUMNS)
+                },
                 "merges": [],
                 "cells": {},
                 "styles": {},

@@ -448,21 +448,43 @@ def write_config(params, http_port=8069, name="odoo.conf"):
     return path
 
 
+def repository_addons():
+    """The addons of the repository: the main addon and its bridges (such as
+    the Renewals dashboard's), each a folder with a manifest at the root."""
+    return sorted(
+        name
+        for name in os.listdir(ROOT)
+        if os.path.isfile(os.path.join(ROOT, name, "__manifest__.py"))
+    )
+
+
 def manifest_depends():
+    """The dependencies of the repository's addons, outside the repository:
+    what the base database holds."""
     import ast
 
-    with open(os.path.join(ADDON_DIR, "__manifest__.py"), encoding="utf-8") as handle:
-        return sorted(ast.literal_eval(handle.read())["depends"])
+    addons = repository_addons()
+    depends = set()
+    for addon in addons:
+        manifest = os.path.join(ROOT, addon, "__manifest__.py")
+        with open(manifest, encoding="utf-8") as handle:
+            depends.update(ast.literal_eval(handle.read())["depends"])
+    return sorted(depends - set(addons))
 
 
 def tree_hash(*extra):
-    """A digest of the addon (its tests aside) and of the Odoo it runs on."""
+    """A digest of the repository's addons (their tests aside) and of the
+    Odoo they run on."""
     import odoo.release
 
     digest = hashlib.sha256()
     for part in (BUILD_VERSION, odoo.release.version, odoo.release.__file__, *extra):
         digest.update(str(part).encode())
-    for folder, dirs, files in os.walk(ADDON_DIR):
+    for folder, dirs, files in (
+        walked
+        for addon in repository_addons()
+        for walked in os.walk(os.path.join(ROOT, addon))
+    ):
         dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "tests"))
         for name in sorted(files):
             if name.endswith((".pyc", ".pyo")):
@@ -629,6 +651,7 @@ class Databases:
             self.set_stamp(BASE_DB, base_hash())
         self.copy(BASE_DB, TEST_DB)
         self.odoo(TEST_DB, "-i", ADDON, logfile=install_log(TEST_DB))
+        self.check_installed(TEST_DB)
         self.set_stamp(TEST_DB, wanted)
 
     def ensure_run_db(self):
@@ -641,8 +664,34 @@ class Databases:
         if current is None and not self.exists(RUN_DB):
             self.odoo(RUN_DB, "--with-demo", "-i", ADDON, logfile=install_log(RUN_DB))
         else:
+            # Upgrades the bridges too (they depend on the addon); a bridge
+            # new to the database is installed by the addon's migration.
             self.odoo(RUN_DB, "-u", ADDON, logfile=install_log(RUN_DB))
+        self.check_installed(RUN_DB)
         self.set_stamp(RUN_DB, wanted)
+
+    def check_installed(self, name):
+        """Stop unless every addon of the repository is installed in database
+        ``name``: installing the main addon installs its bridges (Odoo's
+        auto_install), and this says so when it did not."""
+        conn = self._connect(name)
+        try:
+            with conn.cursor() as cr:
+                cr.execute(
+                    "SELECT name FROM ir_module_module"
+                    " WHERE name IN %s AND state = 'installed'",
+                    [tuple(repository_addons())],
+                )
+                installed = {row[0] for row in cr.fetchall()}
+        finally:
+            conn.close()
+        missing = sorted(set(repository_addons()) - installed)
+        if missing:
+            raise SetupError(
+                f"{', '.join(missing)} not installed in database {name} after "
+                f"installing {ADDON}: check their manifests' depends and "
+                f"auto_install ({install_log(name)})"
+            )
 
 
 def install_log(dbname):
@@ -715,7 +764,7 @@ def stage_two(args):
             f"--odoo-config={config}",
             f"--odoo-database={TEST_DB}",
             "--odoo-http",
-            *(args.rest or ["tests", ADDON]),
+            *(args.rest or ["tests", *repository_addons()]),
         ]
         log("pytest " + " ".join(pytest[3:]))
         return subprocess.run(pytest, cwd=ROOT).returncode
@@ -745,6 +794,7 @@ def bench(args, dbs, config, python):
         # From the dependencies' copy: the test database may be in use.
         dbs.copy(BASE_DB, BENCH_DB)
         dbs.odoo(BENCH_DB, "-i", ADDON, logfile=install_log(BENCH_DB))
+        dbs.check_installed(BENCH_DB)
         odoo_config.parse_config(["-c", config, "-d", BENCH_DB])
         registry = Registry(BENCH_DB)
         log(f"generating {args.contracts} contracts in {BENCH_DB}")
@@ -891,9 +941,17 @@ def portal_timing(config, python):
 
 
 def export_translations(config):
-    """Export the addon's terms to its .pot and merge them into every .po."""
-    i18n = os.path.join(ADDON_DIR, "i18n")
-    pot = os.path.join(i18n, f"{ADDON}.pot")
+    """Export each addon's terms to its .pot and merge them into its .po."""
+    if not shutil.which("msgmerge"):
+        raise SetupError("msgmerge not found: apt-get install gettext")
+    for addon in repository_addons():
+        export_addon_translations(config, addon)
+
+
+def export_addon_translations(config, addon):
+    i18n = os.path.join(ROOT, addon, "i18n")
+    os.makedirs(i18n, exist_ok=True)
+    pot = os.path.join(i18n, f"{addon}.pot")
     cmd = [
         sys.executable,
         "-m",
@@ -906,12 +964,10 @@ def export_translations(config):
         TEST_DB,
         "-o",
         pot,
-        ADDON,
+        addon,
     ]
     if subprocess.run(cmd).returncode != 0:
-        raise SetupError(f"exporting the terms of {ADDON} failed (see above)")
-    if not shutil.which("msgmerge"):
-        raise SetupError("msgmerge not found: apt-get install gettext")
+        raise SetupError(f"exporting the terms of {addon} failed (see above)")
     for po in sorted(glob.glob(os.path.join(i18n, "*.po"))):
         subprocess.run(
             [
@@ -981,7 +1037,7 @@ def parse_args(argv):
     test.add_argument(
         "rest",
         nargs=argparse.REMAINDER,
-        help="pytest arguments (default: tests symantec_renewals)",
+        help="pytest arguments (default: tests and every addon's tests)",
     )
     test.add_argument(
         "--port",

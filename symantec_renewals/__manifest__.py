@@ -14,7 +14,6 @@
         "portal",
         "base_automation",
         "base_import",
-        "spreadsheet_dashboard",
     ],
     "data": [
         "security/symantec_renewals_groups.xml",
@@ -42,7 +41,6 @@
         "views/symantec_contract_templates.xml",
         "report/symantec_renewal_analysis_views.xml",
         "views/symantec_renewals_menus.xml",
-        "data/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

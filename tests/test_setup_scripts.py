@@ -1,5 +1,6 @@
 """The setup scripts behind the README's run and test commands."""
 
+import json
 import os
 import subprocess
 import sys
@@ -91,16 +92,41 @@ def test_bad_odoo_src_is_reported_in_one_line(tmp_path):
 
 def test_addon_hash_ignores_its_tests_but_not_its_code(tmp_path, monkeypatch):
     addon = tmp_path / "symantec_renewals"
+    bridge = tmp_path / "spreadsheet_dashboard_symantec_renewals"
     (addon / "tests").mkdir(parents=True)
+    (bridge / "data").mkdir(parents=True)
     (addon / "__manifest__.py").write_text("{'depends': []}")
     (addon / "tests" / "test_x.py").write_text("x = 1")
-    monkeypatch.setattr(devtool, "ADDON_DIR", str(addon))
+    (bridge / "__manifest__.py").write_text("{'depends': ['symantec_renewals']}")
+    (bridge / "data" / "dashboard.json").write_text("{}")
     monkeypatch.setattr(devtool, "ROOT", str(tmp_path))
     first = devtool.tree_hash()
     (addon / "tests" / "test_x.py").write_text("x = 2")
     assert devtool.tree_hash() == first
     (addon / "__manifest__.py").write_text("{'depends': ['crm']}")
-    assert devtool.tree_hash() != first
+    second = devtool.tree_hash()
+    assert second != first
+    (bridge / "data" / "dashboard.json").write_text('{"sheets": []}')
+    assert devtool.tree_hash() != second, "the bridge's changes rebuild the DB"
+
+
+def test_every_addon_of_the_repository_is_built_and_tested():
+    assert devtool.repository_addons() == [
+        "spreadsheet_dashboard_symantec_renewals",
+        "symantec_renewals",
+    ]
+    depends = devtool.manifest_depends()
+    assert "spreadsheet_dashboard" in depends, "the bridge's dependency"
+    assert "crm" in depends, "the addon's dependency"
+    assert "symantec_renewals" not in depends, "built from the repository"
+
+
+def test_dashboard_json_is_what_its_source_writes():
+    import build_dashboard
+
+    with open(build_dashboard.TARGET, encoding="utf-8") as handle:
+        committed = json.load(handle)
+    assert committed == build_dashboard.build(), "run setup/build_dashboard.py"
 
 
 def test_installing_the_addon_logged_no_warning_from_it():

@@ -1,10 +1,9 @@
-import json
 from datetime import date, timedelta
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
 from .test_renewal_run import RenewalRunCommon
 
@@ -195,41 +194,3 @@ class TestRenewalAnalysis(RenewalRunCommon):
         self.assertNotIn(quoted.renewal_lead_id, at_risk, "its quote was sent")
         self.assertNotIn(later.renewal_lead_id, at_risk)
         self.assertTrue(soon.renewal_lead_id.renewal_at_risk)
-
-
-@tagged("post_install", "-at_install")
-class TestRenewalDashboard(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.dashboard = cls.env.ref("symantec_renewals.spreadsheet_dashboard_renewals")
-        cls.manager = new_test_user(
-            cls.env,
-            login="dashboard_manager",
-            groups="symantec_renewals.group_renewal_manager",
-        )
-        cls.rep = new_test_user(
-            cls.env,
-            login="dashboard_rep",
-            groups="symantec_renewals.group_renewal_user",
-        )
-
-    def test_dashboard_reads_existing_fields_and_is_for_managers(self):
-        data = json.loads(self.dashboard.spreadsheet_data)
-        for pivot in data["pivots"].values():
-            fields_info = self.env[pivot["model"]].fields_get()
-            for measure in pivot["measures"]:
-                if measure["fieldName"] != "__count":
-                    self.assertIn(measure["fieldName"], fields_info)
-            for row in pivot["rows"]:
-                self.assertIn(row["fieldName"], fields_info)
-        Dashboard = self.env["spreadsheet.dashboard"]
-        self.assertIn(self.dashboard, Dashboard.with_user(self.manager).search([]))
-        self.assertNotIn(self.dashboard, Dashboard.with_user(self.rep).search([]))
-
-    def test_dashboard_loads_in_the_browser(self):
-        self.start_tour(
-            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
-            "symantec_renewals_dashboard",
-            login="dashboard_manager",
-        )

@@ -1,6 +1,6 @@
 import { registry } from "@web/core/registry";
 
-registry.category("web_tour.tours").add("symantec_renewals_dashboard", {
+registry.category("web_tour.tours").add("spreadsheet_dashboard_symantec_renewals", {
     url: "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
     steps: () => [
         {
