@@ -70,9 +70,8 @@ class ResCompany(models.Model):
         return policy.parse_offsets(self.renewal_reminder_offsets)
 
     def _check_renewal_policy_company(self):
-        """A renewal policy is changed only by users of its company."""
-        if self.env.su:
-            return
+        """A renewal policy is changed only by users of its company (also
+        in constraints, which run in superuser mode as the same user)."""
         if self - self.env.user.company_ids:
             raise AccessError(
                 self.env._(
