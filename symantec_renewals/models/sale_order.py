@@ -5,7 +5,11 @@ from odoo.exceptions import AccessError, UserError
 
 from ..tools import policy
 from ..tools.mail import post_creation_messages, post_notifications
-from ..tools.security import check_workflow_fields, create_field_names
+from ..tools.security import (
+    changed_field_names,
+    check_workflow_fields,
+    create_field_names,
+)
 
 MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
 # The renewal facts of a quote: set by the renewal workflow, the fee waiver
@@ -93,7 +97,13 @@ class SaleOrder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_workflow_fields(self, vals, ORDER_WORKFLOW_FIELDS)
+        check_workflow_fields(
+            self,
+            changed_field_names(
+                self, {n: vals[n] for n in vals.keys() & ORDER_WORKFLOW_FIELDS}
+            ),
+            ORDER_WORKFLOW_FIELDS,
+        )
         return super().write(vals)
 
     def _get_update_prices_lines(self):

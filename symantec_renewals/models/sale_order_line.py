@@ -1,7 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from ..tools.security import check_workflow_fields, create_field_names, is_privileged
+from ..tools.security import (
+    changed_field_names,
+    check_workflow_fields,
+    create_field_names,
+    is_privileged,
+)
 
 LINE_WORKFLOW_FIELDS = frozenset({"renewal_line_kind", "renewal_contract_line_id"})
 # The lines of the late-renewal policy: only a manager changes or removes them.
@@ -52,7 +57,13 @@ class SaleOrderLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_workflow_fields(self, vals, LINE_WORKFLOW_FIELDS)
+        check_workflow_fields(
+            self,
+            changed_field_names(
+                self, {n: vals[n] for n in vals.keys() & LINE_WORKFLOW_FIELDS}
+            ),
+            LINE_WORKFLOW_FIELDS,
+        )
         if not is_privileged(self.env):
             for line in self.filtered("renewal_line_kind"):
                 names = (

@@ -6,7 +6,11 @@ from odoo.fields import Domain
 from odoo.tools import format_date
 
 from ..tools import policy
-from ..tools.security import check_workflow_fields, create_field_names
+from ..tools.security import (
+    changed_field_names,
+    check_workflow_fields,
+    create_field_names,
+)
 from .symantec_maintenance_tier import MIN_TERM_MONTHS
 
 REGIONS = [
@@ -497,7 +501,13 @@ class SymantecContract(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_workflow_fields(self, vals, WORKFLOW_FIELDS)
+        check_workflow_fields(
+            self,
+            changed_field_names(
+                self, {n: vals[n] for n in vals.keys() & WORKFLOW_FIELDS}
+            ),
+            WORKFLOW_FIELDS,
+        )
         self._check_renewal_links(vals)
         reseller_changed = self.browse()
         if "reseller_id" in vals:

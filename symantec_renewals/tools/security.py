@@ -13,19 +13,58 @@ def is_privileged(env):
     return env.su or env.user.has_group(MANAGER_GROUP)
 
 
+def _same(record, name, value):
+    field = record._fields[name]
+    return (
+        field.convert_to_record(field.convert_to_cache(value, record), record)
+        == record[name]
+    )
+
+
 def create_field_names(model, vals_list):
-    """The fields a ``create`` sets: given values and ``default_*`` keys of
-    the context (a client can send both)."""
-    names = set().union(*vals_list) if vals_list else set()
+    """The fields a ``create`` sets to something else than their default:
+    given values and ``default_*`` keys of the context (a client can send
+    both; the web client sends a new record's defaults back as values)."""
+    if is_privileged(model.env):
+        return set()  # nothing to check: skip reading defaults
     context = model.env.context
-    names.update(
-        key[8:]
-        for key in context
+    clean = model.with_context(
+        {
+            key: value
+            for key, value in context.items()
+            if not (isinstance(key, str) and key.startswith("default_"))
+        }
+    )
+    given = [
+        (name, value)
+        for vals in vals_list
+        for name, value in vals.items()
+        if name in model._fields
+    ]
+    given += [
+        (key[8:], value)
+        for key, value in context.items()
         if isinstance(key, str)
         and key.startswith("default_")
         and key[8:] in model._fields
-    )
-    return names
+    ]
+    names = {name for name, _value in given}
+    defaults = clean.default_get(list(names)) if names else {}
+    blank = clean.new(defaults)
+    return {name for name, value in given if not _same(blank, name, value)}
+
+
+def changed_field_names(records, vals):
+    """The fields of ``vals`` whose value differs on one of ``records`` (the
+    web client sends unchanged values of some readonly fields back)."""
+    if not vals or is_privileged(records.env):
+        return set()
+    return {
+        name
+        for name, value in vals.items()
+        if name in records._fields
+        and any(not _same(record, name, value) for record in records)
+    }
 
 
 def check_workflow_fields(model, field_names, workflow_fields):
