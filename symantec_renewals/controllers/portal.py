@@ -216,15 +216,22 @@ class RenewalPortal(CustomerPortal):
     # One contract
     # ------------------------------------------------------------------
 
-    def _contract_or_404(self, contract_id):
-        """The contract, if the user may read it (record rules); else 404,
-        whatever the id, so that nothing says whether it exists."""
+    def _contract_or_404(self, contract_id, access_token=None):
+        """The contract, if the user may read it (record rules) or holds its
+        access token; else 404, whatever the id, so that nothing says whether
+        it exists."""
         try:
-            return self._document_check_access("symantec.contract", contract_id)
+            return self._document_check_access(
+                "symantec.contract", contract_id, access_token=access_token
+            )
         except (AccessError, MissingError) as exc:
             raise request.not_found() from exc
 
     def _roles(self, contract_sudo):
+        if request.env.user._is_public():
+            # A visitor with the e-mail link's token reads the page; acting,
+            # and the customer's secrets, need the customer's login.
+            return {"is_customer": False, "is_reseller": False}
         commercial = request.env.user.partner_id.commercial_partner_id
         return {
             "is_customer": contract_sudo.partner_id.commercial_partner_id == commercial,
@@ -238,10 +245,14 @@ class RenewalPortal(CustomerPortal):
         return request.env["symantec.contract"].sudo().browse(contract_sudo.id)
 
     @http.route(
-        ["/my/contracts/<int:contract_id>"], type="http", auth="user", website=True
+        ["/my/contracts/<int:contract_id>"], type="http", auth="public", website=True
     )
-    def portal_contract_page(self, contract_id, **kwargs):
-        contract_sudo = self._contract_or_404(contract_id)
+    def portal_contract_page(self, contract_id, access_token=None, **kwargs):
+        if request.env.user._is_public() and not access_token:
+            return request.redirect(
+                f"/web/login?redirect=/my/contracts/{int(contract_id)}"
+            )
+        contract_sudo = self._contract_or_404(contract_id, access_token=access_token)
         roles = self._roles(contract_sudo)
         values = self._prepare_portal_layout_values()
         order = contract_sudo.renewal_order_id
@@ -250,20 +261,37 @@ class RenewalPortal(CustomerPortal):
             contract=contract_sudo,
             page_name="contract",
             renewal_order=order
-            if roles["is_reseller"] and order.state != "cancel"
+            if roles["is_reseller"]
+            and order.state != "cancel"
+            and self._is_resellers_order(contract_sudo, order)
             else None,
             show_activation_code=roles["is_customer"]
             and contract_sudo.activation_state in ("pending", "activated"),
             can_request_quote=roles["is_reseller"]
-            and not contract_sudo.auto_renew
-            and contract_sudo.state in OPEN_STATES
-            and contract_sudo.renewal_case != policy.LAPSED
+            and self._quote_requestable(contract_sudo)
             and not contract_sudo._open_renewal_order(),
             can_switch_auto_renew=roles["is_customer"]
             and self._auto_renew_switchable(contract_sudo),
             message=kwargs.get("message"),
         )
         return request.render("symantec_renewals.portal_contract_page", values)
+
+    def _is_resellers_order(self, contract, order):
+        """The order is addressed to the contract's current reseller."""
+        return (
+            order.partner_id.commercial_partner_id
+            == contract.reseller_id.commercial_partner_id
+        )
+
+    def _quote_requestable(self, contract):
+        """A manual renewal the reseller may ask a quote for: the one rule for
+        showing the button and for accepting its POST (an automatic renewal
+        orders itself)."""
+        return (
+            not contract.auto_renew
+            and contract.state in OPEN_STATES
+            and contract.renewal_case != policy.LAPSED
+        )
 
     def _auto_renew_switchable(self, contract):
         """An online service still running whose renewal is not ordered yet:
@@ -326,6 +354,24 @@ class RenewalPortal(CustomerPortal):
         contract_sudo = self._contract_or_404(contract_id)
         if not self._roles(contract_sudo)["is_reseller"]:
             raise request.not_found()
+        if not self._quote_requestable(contract_sudo):
+            values = self._prepare_portal_layout_values()
+            values.update(
+                contract=contract_sudo,
+                error=request.env._(
+                    "Contract %(name)s renews automatically: there is no renewal "
+                    "quote to request.",
+                    name=contract_sudo.name,
+                )
+                if contract_sudo.auto_renew
+                else request.env._(
+                    "Contract %(name)s cannot be renewed with a quote any more.",
+                    name=contract_sudo.name,
+                ),
+            )
+            return request.render(
+                "symantec_renewals.portal_contract_error", values, status=403
+            )
         contract = self._as_portal_user(contract_sudo)
         had_quote = bool(contract._open_renewal_order())
         try:

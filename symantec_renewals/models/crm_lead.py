@@ -2,7 +2,10 @@ import re
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.fields import Domain
+
+from ..tools.security import is_privileged
 
 RENEWAL_STATUSES = [
     ("upcoming", "Upcoming"),
@@ -139,6 +142,64 @@ class CrmLead(models.Model):
             return NotImplemented
         domain = self._renewal_at_risk_domain()
         return domain if (operator == "in") == (True in value) else ~domain
+
+    # ------------------------------------------------------------------
+    # Who sets the renewal fields (SPEC §10)
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # ``is_renewal`` may be set at creation (the Renewals pipeline's
+        # default); the contract only to one the user can read.
+        for vals in vals_list:
+            contract_id = vals.get(
+                "renewal_contract_id",
+                self.env.context.get("default_renewal_contract_id"),
+            )
+            self._check_renewal_contract_readable(contract_id)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_privileged(self.env):
+            if "is_renewal" in vals and any(
+                lead.is_renewal != bool(vals["is_renewal"]) for lead in self
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Whether an opportunity is a renewal is set when it is "
+                        "created; only a renewal manager can change it."
+                    )
+                )
+            if "renewal_contract_id" in vals and any(
+                lead.renewal_contract_id
+                and lead.renewal_contract_id.id != vals["renewal_contract_id"]
+                for lead in self
+            ):
+                raise AccessError(
+                    self.env._(
+                        "The contract of a renewal opportunity is set once; only a "
+                        "renewal manager can change it."
+                    )
+                )
+        if "renewal_contract_id" in vals:
+            self._check_renewal_contract_readable(vals["renewal_contract_id"])
+        return super().write(vals)
+
+    @api.model
+    def _check_renewal_contract_readable(self, contract_id):
+        """A renewal opportunity shows its contract's reseller, due date and
+        value: it is linked only to a contract the user can read."""
+        if not contract_id or self.env.su:
+            return
+        contract = self.env["symantec.contract"].browse(contract_id)
+        try:
+            contract.check_access("read")
+        except AccessError as exc:
+            raise AccessError(
+                self.env._(
+                    "An opportunity can only be linked to a contract you can read."
+                )
+            ) from exc
 
     def action_view_renewal_contract(self):
         self.ensure_one()

@@ -1,5 +1,7 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..tools import policy
 
@@ -14,6 +16,10 @@ NUMERIC_POLICY_FIELDS = (
     "auto_renew_lead_days",
 )
 RENEWAL_POLICY_FIELDS = (*NUMERIC_POLICY_FIELDS, "renewal_reminder_offsets")
+# Ranges of SPEC §10; day counts without one there are kept to ten years.
+MAX_NOTICE_DAYS = 730
+MAX_POLICY_DAYS = 3650
+MIN_REMINDER_OFFSET = -365
 
 
 class ResCompany(models.Model):
@@ -63,37 +69,160 @@ class ResCompany(models.Model):
         self.ensure_one()
         return policy.parse_offsets(self.renewal_reminder_offsets)
 
-    @api.constrains("renewal_reminder_offsets")
-    def _check_renewal_reminder_offsets(self):
-        for company in self:
+    def _check_renewal_policy_company(self):
+        """A renewal policy is changed only by users of its company (also
+        in constraints, which run in superuser mode as the same user)."""
+        if self - self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You can only change the renewal policy of the companies you "
+                    "belong to."
+                )
+            )
+
+    def _renewal_notice_limit(self, today):
+        """The last end date the renewal run handles today, or None when the
+        company's notice cannot be used (the run then skips the company
+        rather than failing for every company)."""
+        self.ensure_one()
+        try:
+            return today + timedelta(days=self.renewal_notice_days)
+        except (OverflowError, ValueError):
+            return None
+
+    def _renewal_team(self, region):
+        """The company's renewal team of ``region``, made if it has none (a
+        company of its own gets its own regional teams, never another's)."""
+        self.ensure_one()
+        Team = self.env["crm.team"].sudo()
+        team = Team.search(
+            [("renewal_region", "=", region), ("company_id", "=", self.id)],
+            order="sequence, id",
+            limit=1,
+        )
+        if team:
+            return team.with_env(self.env)
+        label = dict(self.env["crm.team"]._fields["renewal_region"].selection)[region]
+        team = Team.create(
+            {
+                "name": self.env._(
+                    "Renewals %(region)s (%(company)s)",
+                    region=label,
+                    company=self.name,
+                ),
+                "renewal_region": region,
+                "company_id": self.id,
+                "use_leads": False,
+                "use_opportunities": True,
+            }
+        )
+        return team.with_env(self.env)
+
+    # ------------------------------------------------------------------
+    # Validation (SPEC §10): every value of the policy, with its range
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _renewal_policy_errors(self, values):
+        """The translated messages of the policy values out of range in
+        ``values`` (a dict of policy field names to values; those missing
+        are not checked). Checked before writing as well as in the
+        constraints, so that an integer too large for the database gets the
+        same message, not a database error."""
+        errors = []
+        ranges = {
+            "renewal_notice_days": (1, MAX_NOTICE_DAYS),
+            "renewal_grace_days": (0, MAX_POLICY_DAYS),
+            "max_reinstatement_days": (0, MAX_POLICY_DAYS),
+            "auto_renew_lead_days": (0, MAX_NOTICE_DAYS),
+            "late_uplift_percent": (0, 100),
+            "reinstatement_fee_percent": (0, 100),
+        }
+        for name, (low, high) in ranges.items():
+            if name in values and not low <= (values[name] or 0) <= high:
+                errors.append(
+                    self.env._(
+                        "%(field)s must be between %(low)s and %(high)s "
+                        "(it is %(value)s).",
+                        field=self._fields[name]._description_string(self.env),
+                        low=low,
+                        high=high,
+                        value=values[name],
+                    )
+                )
+        fee_min = values.get("reinstatement_fee_min") or 0
+        if fee_min < 0:
+            errors.append(
+                self.env._("The minimum reinstatement fee cannot be negative.")
+            )
+        if "renewal_reminder_offsets" in values:
             try:
-                policy.parse_offsets(company.renewal_reminder_offsets)
-            except ValueError as exc:
-                raise ValidationError(
+                offsets = policy.parse_offsets(values["renewal_reminder_offsets"])
+            except ValueError:
+                errors.append(
                     self.env._(
                         "Reminder offsets are whole numbers of days separated by "
                         "commas, such as %(example)s.",
                         example=policy.format_offsets(policy.DEFAULT_REMINDER_OFFSETS),
                     )
-                ) from exc
+                )
+            else:
+                limit = values.get("max_reinstatement_days")
+                if not isinstance(limit, int) or not 0 <= limit <= MAX_POLICY_DAYS:
+                    limit = MAX_POLICY_DAYS
+                wrong = [o for o in offsets if not MIN_REMINDER_OFFSET <= o <= limit]
+                if wrong:
+                    errors.append(
+                        self.env._(
+                            "Reminder offsets must lie between %(low)s days before "
+                            "the end date and the reinstatement limit of %(high)s "
+                            "days after it: %(wrong)s is outside.",
+                            low=-MIN_REMINDER_OFFSET,
+                            high=limit,
+                            wrong=policy.format_offsets(wrong),
+                        )
+                    )
+        grace = values.get("renewal_grace_days")
+        limit = values.get("max_reinstatement_days")
+        if isinstance(grace, int) and isinstance(limit, int) and limit < grace:
+            errors.append(
+                self.env._(
+                    "The reinstatement limit (%(limit)s days) cannot be shorter "
+                    "than the grace period (%(grace)s days).",
+                    limit=limit,
+                    grace=grace,
+                )
+            )
+        return errors
 
-    @api.constrains(*NUMERIC_POLICY_FIELDS)
+    @api.model
+    def _check_renewal_policy_values(self, values):
+        errors = self._renewal_policy_errors(values)
+        if errors:
+            raise ValidationError("\n".join(errors))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_renewal_policy_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # Each value alone, before the database sees it; the combinations
+        # are checked by the constraint below.
+        self._check_renewal_policy_values(
+            {
+                name: value
+                for name, value in vals.items()
+                if name in RENEWAL_POLICY_FIELDS
+                and name not in ("renewal_reminder_offsets",)
+            }
+        )
+        return super().write(vals)
+
+    @api.constrains(*RENEWAL_POLICY_FIELDS)
     def _check_renewal_policy(self):
         for company in self:
-            values = [company[name] for name in NUMERIC_POLICY_FIELDS]
-            if any(value < 0 for value in values):
-                raise ValidationError(
-                    self.env._(
-                        "The renewal policy's days, percentages and fees cannot "
-                        "be negative."
-                    )
-                )
-            if company.max_reinstatement_days < company.renewal_grace_days:
-                raise ValidationError(
-                    self.env._(
-                        "The reinstatement limit (%(limit)s days) cannot be shorter "
-                        "than the grace period (%(grace)s days).",
-                        limit=company.max_reinstatement_days,
-                        grace=company.renewal_grace_days,
-                    )
-                )
+            company._check_renewal_policy_values(
+                {name: company[name] for name in RENEWAL_POLICY_FIELDS}
+            )

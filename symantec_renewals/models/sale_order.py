@@ -2,8 +2,25 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import policy
+from ..tools.security import (
+    changed_field_names,
+    check_workflow_fields,
+    create_field_names,
+)
 
 MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
+# The renewal facts of a quote: set by the renewal workflow, the fee waiver
+# by its wizard (SPEC §10).
+ORDER_WORKFLOW_FIELDS = frozenset(
+    {
+        "renewal_contract_id",
+        "renewal_end_customer_id",
+        "renewal_case",
+        "renewal_is_auto",
+        "renewal_fee_waived",
+        "renewal_fee_waiver_reason",
+    }
+)
 RENEWAL_CASES = [
     (policy.ON_TIME, "On time"),
     (policy.LATE, "Late"),
@@ -69,6 +86,32 @@ class SaleOrder(models.Model):
             "object.renewal_contract_id.renewal_contact_email",
             "object.renewal_contract_id.name",
             "object.partner_id.id",
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_workflow_fields(
+            self, create_field_names(self, vals_list), ORDER_WORKFLOW_FIELDS
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_workflow_fields(
+            self,
+            changed_field_names(
+                self, {n: vals[n] for n in vals.keys() & ORDER_WORKFLOW_FIELDS}
+            ),
+            ORDER_WORKFLOW_FIELDS,
+        )
+        return super().write(vals)
+
+    def _get_update_prices_lines(self):
+        """ "Update prices" leaves the renewal lines alone: their prices come
+        from the contract and the late-renewal policy, not the pricelist."""
+        return (
+            super()
+            ._get_update_prices_lines()
+            .filtered(lambda line: not line.renewal_line_kind)
         )
 
     @api.depends("renewal_case", "amount_untaxed", "renewal_contract_id")
@@ -179,7 +222,9 @@ class SaleOrder(models.Model):
                         lambda line: line.renewal_line_kind == "renewal"
                     ).mapped("price_subtotal")
                 )
-                order.write(
+                # As the workflow: the user confirming may not set the case
+                # nor remove a fee line.
+                order.sudo().write(
                     {
                         "renewal_case": case,
                         "order_line": [

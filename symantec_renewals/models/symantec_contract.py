@@ -1,11 +1,16 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
 from ..tools import policy
+from ..tools.security import (
+    changed_field_names,
+    check_workflow_fields,
+    create_field_names,
+)
 from .symantec_maintenance_tier import MIN_TERM_MONTHS
 
 REGIONS = [
@@ -19,6 +24,27 @@ SEGMENTS = [("small_business", "Small business"), ("enterprise", "Enterprise")]
 # States in which a term gives coverage for its dates.
 COVERING_STATES = ("active", "expiring", "renewed")
 
+
+# Fields only the contract's actions and the renewal run change (SPEC §10).
+WORKFLOW_FIELDS = frozenset(
+    {
+        "state",
+        "activation_code",
+        "activation_state",
+        "auto_renew_opt_out_date",
+        "predecessor_id",
+        "renewal_lead_id",
+        "renewal_order_id",
+        "renewal_case",
+        "renewal_checked_date",
+        "renewal_reminder_date",
+        "renewal_auto_notice_sent",
+        "renewal_done_date",
+        "renewal_done_case",
+        "renewal_origin_id",
+    }
+)
+OPEN_QUOTE_STATES = ("draft", "sent")
 
 MAIL_EXPRESSIONS = (
     "object.partner_id.id",
@@ -36,6 +62,9 @@ class SymantecContract(models.Model):
     _order = "date_end desc, id desc"
     _check_company_auto = True
 
+    # The token of the e-mail links: for internal users only, not for the
+    # reseller or the customer to read through call_kw.
+    access_token = fields.Char(groups="base.group_user")
     name = fields.Char(
         string="Reference",
         required=True,
@@ -271,13 +300,17 @@ class SymantecContract(models.Model):
 
     def _default_team(self, teams):
         """The renewal team of the contract's region: its company's, else a
-        team shared by all companies."""
+        team shared by all companies, else one made for its company now
+        (never another company's)."""
         self.ensure_one()
         of_region = teams.filtered(lambda t: t.renewal_region == self.region)
-        return (
+        team = (
             of_region.filtered(lambda t: t.company_id == self.company_id)[:1]
             or of_region.filtered(lambda t: not t.company_id)[:1]
         )
+        if not team and self.region and self.company_id:
+            team = self.company_id._renewal_team(self.region)
+        return team
 
     @api.depends("team_id")
     def _compute_user_id(self):
@@ -456,6 +489,11 @@ class SymantecContract(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_workflow_fields(
+            self, create_field_names(self, vals_list), WORKFLOW_FIELDS
+        )
+        for vals in vals_list:
+            self._check_renewal_links(vals)
         for vals in vals_list:
             if not vals.get("name") or vals["name"] == self.env._("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code(
@@ -464,6 +502,19 @@ class SymantecContract(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        check_workflow_fields(
+            self,
+            changed_field_names(
+                self, {n: vals[n] for n in vals.keys() & WORKFLOW_FIELDS}
+            ),
+            WORKFLOW_FIELDS,
+        )
+        self._check_renewal_links(vals)
+        reseller_changed = self.browse()
+        if "reseller_id" in vals:
+            reseller_changed = self.filtered(
+                lambda c: c.reseller_id.id != (vals["reseller_id"] or False)
+            )
         switched = self.browse()
         if "auto_renew" in vals:
             switched = self.filtered(lambda c: c.auto_renew != bool(vals["auto_renew"]))
@@ -477,7 +528,49 @@ class SymantecContract(models.Model):
                     else fields.Date.context_today(self)
                 }
             )
+        if reseller_changed:
+            reseller_changed._cancel_former_reseller_quotes()
         return result
+
+    def _check_renewal_links(self, vals):
+        """The renewal opportunity and order a contract is linked to must be
+        records the user may read (they are shown with the contract)."""
+        if self.env.su:
+            return
+        for name in ("renewal_lead_id", "renewal_order_id"):
+            if vals.get(name):
+                target = self.env[self._fields[name].comodel_name].browse(vals[name])
+                try:
+                    target.check_access("read")
+                except AccessError as exc:
+                    raise AccessError(
+                        self.env._(
+                            "A contract can only be linked to a renewal opportunity "
+                            "or order you can read."
+                        )
+                    ) from exc
+
+    def _cancel_former_reseller_quotes(self):
+        """The reseller changed: its open renewal quote is cancelled, so that
+        the new reseller never sees it (and asks for its own)."""
+        for contract in self.sudo():
+            order = contract.renewal_order_id
+            if order.state not in OPEN_QUOTE_STATES:
+                continue
+            if (
+                order.partner_id.commercial_partner_id
+                == contract.reseller_id.commercial_partner_id
+            ):
+                continue
+            order._action_cancel()
+            order.message_post(
+                body=self.env._(
+                    "Cancelled: the reseller of contract %(contract)s is now "
+                    "%(reseller)s.",
+                    contract=contract.name,
+                    reseller=contract.reseller_id.display_name or self.env._("none"),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
@@ -510,13 +603,13 @@ class SymantecContract(models.Model):
                         name=contract.name,
                     )
                 )
-        self.state = "active"
+        self._write_workflow({"state": "active"})
         return True
 
     def action_cancel(self):
         if any(contract.state == "renewed" for contract in self):
             raise UserError(self.env._("A renewed contract cannot be cancelled."))
-        self.state = "cancelled"
+        self._write_workflow({"state": "cancelled"})
         return True
 
     def action_draft(self):
@@ -524,8 +617,15 @@ class SymantecContract(models.Model):
             raise UserError(
                 self.env._("Only cancelled contracts can be set back to draft.")
             )
-        self.state = "draft"
+        self._write_workflow({"state": "draft"})
         return True
+
+    def _write_workflow(self, vals):
+        """Write workflow fields for an action of the user's: on contracts
+        the user may change, as the workflow (the user stays the author of
+        the tracking)."""
+        self.check_access("write")
+        return self.sudo().write(vals)
 
     def action_view_predecessor(self):
         self.ensure_one()

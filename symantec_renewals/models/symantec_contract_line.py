@@ -160,12 +160,9 @@ class SymantecContractLine(models.Model):
 
     def _check_price_override(self):
         """Only managers set a yearly price other than the tier's (renewal
-        terms carry their renewed price, set by the renewal itself)."""
-        if (
-            self.env.su
-            or self.env.context.get("renewal_price_override")
-            or self.env.user.has_group(MANAGER_GROUP)
-        ):
+        terms carry their renewed price, set by the renewal itself as the
+        workflow; no context key lifts this)."""
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
             return
         for line in self:
             standard = line._standard_price_unit()

@@ -160,11 +160,8 @@ class SymantecContract(models.Model):
         """Contracts the run handles today: due within their company's notice
         window, not renewed, not lapsed for good, not yet handled today."""
         by_company = Domain.OR(
-            Domain("company_id", "=", company.id)
-            & Domain(
-                "date_end", "<=", today + timedelta(days=company.renewal_notice_days)
-            )
-            for company in self.env["res.company"].sudo().search([])
+            Domain("company_id", "=", company.id) & Domain("date_end", "<=", limit)
+            for company, limit in self._renewal_notice_limits(today)
         )
         return list(
             Domain("state", "in", RUN_STATES)
@@ -175,6 +172,25 @@ class SymantecContract(models.Model):
             )
             & by_company
         )
+
+    @api.model
+    def _renewal_notice_limits(self, today):
+        """Each company and the last end date its run handles today; a company
+        whose policy cannot be used is left out (and logged), not the run
+        failed for all."""
+        limits = []
+        for company in self.env["res.company"].sudo().search([]):
+            limit = company._renewal_notice_limit(today)
+            if limit is None:
+                _logger.error(
+                    "Renewal run: company %s skipped, its renewal notice of %s "
+                    "days cannot be used",
+                    company.name,
+                    company.renewal_notice_days,
+                )
+                continue
+            limits.append((company, limit))
+        return limits
 
     def action_run_renewal_now(self):
         """Run the scheduled renewal run now, as the scheduler would."""
@@ -215,7 +231,16 @@ class SymantecContract(models.Model):
         return failed
 
     def _renewal_run_step(self, today):
-        """One day of the renewal workflow for the contracts of ``self``."""
+        """One day of the renewal workflow for the contracts of ``self``,
+        each company's in that company (its teams, its quotes)."""
+        if len(self.company_id) > 1:
+            for company in self.company_id:
+                self.filtered_domain(
+                    [("company_id", "=", company.id)]
+                )._renewal_run_step(today)
+            return None
+        if self.company_id and self.company_id != self.env.company:
+            return self.with_company(self.company_id)._renewal_run_step(today)
         self._create_renewal_leads()
         self.filtered(lambda c: c.state == "active").write({"state": "expiring"})
         manual = self.filtered(lambda c: not c.auto_renew)
@@ -258,7 +283,13 @@ class SymantecContract(models.Model):
                     team_id=team_id, domain=[("fold", "=", False)]
                 ).id
             vals.setdefault("stage_id", stages[team_id])
-        leads = Lead.with_context(mail_create_nolog=True).create(vals_list)
+        # As the workflow: the renewal fields of a lead are not the user's to set.
+        leads = (
+            Lead.sudo()
+            .with_context(mail_create_nolog=True)
+            .create(vals_list)
+            .with_env(Lead.env)
+        )
         for contract, lead in zip(todo._untracked(), leads, strict=True):
             contract.renewal_lead_id = lead
         # One creation note per opportunity, saying where it comes from, logged
@@ -276,9 +307,10 @@ class SymantecContract(models.Model):
         return leads
 
     def _untracked(self):
-        """The contracts, to write fields that are not tracked: thousands of
-        such writes in the run then skip preparing a tracking nobody reads."""
-        return self.with_context(tracking_disable=True)
+        """The contracts, to write the run's fields that are not tracked:
+        thousands of such writes in the run then skip preparing a tracking
+        nobody reads. They are workflow fields, written as the workflow."""
+        return self.sudo().with_context(tracking_disable=True)
 
     def _prepare_renewal_lead_values(self):
         self.ensure_one()
@@ -399,8 +431,12 @@ class SymantecContract(models.Model):
         self._create_renewal_leads()
         todo = self.filtered(lambda c: not c._open_renewal_order())
         if todo:
-            orders = self.env["sale.order"].create(
-                [contract._prepare_renewal_order_values() for contract in todo]
+            # As the workflow: the renewal fields and lines of a quote are
+            # not the user's to set (the contracts are checked just above).
+            orders = (
+                self.env["sale.order"]
+                .sudo()
+                .create([contract._prepare_renewal_order_values() for contract in todo])
             )
             for contract, order in zip(todo._untracked(), orders, strict=True):
                 contract.renewal_order_id = order
@@ -722,13 +758,19 @@ class SymantecContract(models.Model):
                     )
                 )
             seen |= contract
-        successors = self.with_context(renewal_price_override=True).create(
-            [
-                order.renewal_contract_id._prepare_successor_values(
-                    order, "draft" if order.renewal_is_auto else "active"
-                )
-                for order in orders
-            ]
+        # As the workflow: the next terms' state and renewed prices come from
+        # the confirmed orders, not from the user.
+        successors = (
+            self.sudo()
+            .create(
+                [
+                    order.renewal_contract_id._prepare_successor_values(
+                        order, "draft" if order.renewal_is_auto else "active"
+                    )
+                    for order in orders
+                ]
+            )
+            .with_env(self.env)
         )
         for order, successor in zip(orders, successors, strict=True):
             contract = order.renewal_contract_id
@@ -818,15 +860,17 @@ class SymantecContract(models.Model):
                     ],
                 }
             )
-        return self.with_context(renewal_price_override=True).create(values)
+        return self.sudo().create(values).with_env(self.env)
 
     def _renewal_done(self, new_terms):
         """The new terms cover the customer: this one is renewed, its
         opportunity won, and the customer gets the activation code."""
         self.ensure_one()
-        new_terms.filtered(lambda c: c.state == "draft").write({"state": "active"})
+        new_terms.filtered(lambda c: c.state == "draft").sudo().write(
+            {"state": "active"}
+        )
         today = fields.Date.context_today(self)
-        self.write(
+        self.sudo().write(
             {
                 "state": "renewed",
                 "renewal_done_date": today,
@@ -863,7 +907,7 @@ class SymantecContract(models.Model):
 
     def _issue_activation_codes(self):
         """A random, unique code per new term, e-mailed to the customer."""
-        for contract in self:
+        for contract in self.sudo():
             contract.write(
                 {
                     "activation_code": self._new_activation_code(),
@@ -893,7 +937,7 @@ class SymantecContract(models.Model):
                         name=contract.name,
                     )
                 )
-        self.write({"activation_state": "activated"})
+        self._write_workflow({"activation_state": "activated"})
         for contract in self:
             contract.message_post(
                 body=self.env._(

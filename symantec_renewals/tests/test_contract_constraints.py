@@ -134,9 +134,11 @@ class TestRenewalPolicyForManagers(RenewalsCommon):
             .with_user(self.manager)
             .create({})
         )
-        wizard.renewal_reminder_offsets = "soon"
+        # Refused as soon as it is entered, not only when applied.
         with self.assertRaises(ValidationError):
-            wizard.action_apply()
+            wizard.renewal_reminder_offsets = "soon"
+        wizard.action_apply()
+        self.assertNotEqual(self.env.company.renewal_reminder_offsets, "soon")
 
     def test_reps_cannot_change_the_policy(self):
         with self.assertRaises(AccessError):

@@ -16,6 +16,7 @@ class SymantecRenewalPolicyWizard(models.TransientModel):
         required=True,
         readonly=True,
         default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     renewal_notice_days = fields.Integer(string="Renewal Notice (days)")
@@ -33,6 +34,7 @@ class SymantecRenewalPolicyWizard(models.TransientModel):
         company = self.env["res.company"].browse(
             values.get("company_id") or self.env.company.id
         )
+        company._check_renewal_policy_company()
         values.update(
             {
                 name: company[name]
@@ -42,12 +44,33 @@ class SymantecRenewalPolicyWizard(models.TransientModel):
         )
         return values
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.env["res.company"]._check_renewal_policy_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["res.company"]._check_renewal_policy_values(vals)
+        return super().write(vals)
+
+    @api.constrains("company_id", *RENEWAL_POLICY_FIELDS)
+    def _check_policy(self):
+        for wizard in self:
+            wizard.company_id._check_renewal_policy_company()
+            self.env["res.company"]._check_renewal_policy_values(
+                {name: wizard[name] for name in RENEWAL_POLICY_FIELDS}
+            )
+
     def action_apply(self):
         self.ensure_one()
         if not self.env.user.has_group("symantec_renewals.group_renewal_manager"):
             raise AccessError(
                 self.env._("Only renewal managers can change the renewal policy.")
             )
+        self.company_id._check_renewal_policy_company()
+        # Renewal managers need not be administrators: the policy fields,
+        # of a company of theirs only, are written as the superuser.
         self.company_id.sudo().write(
             {name: self[name] for name in RENEWAL_POLICY_FIELDS}
         )
