@@ -267,6 +267,10 @@ class RenewalPortal(CustomerPortal):
             else None,
             show_activation_code=roles["is_customer"]
             and contract_sudo.activation_state in ("pending", "activated"),
+            # The e-mail's link opens the page without a login: the code
+            # itself waits for the customer's login.
+            login_for_activation_code=request.env.user._is_public()
+            and contract_sudo.activation_state == "pending",
             can_request_quote=roles["is_reseller"]
             and self._quote_requestable(contract_sudo)
             and not contract_sudo._open_renewal_order(),

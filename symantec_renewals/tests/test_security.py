@@ -562,6 +562,7 @@ class TestSecurityHttp(PortalCommon):
         self.assertEqual(page.status_code, 200)
         self.assertIn(self.due.name, page.text)
         self.assertNotIn("K7QX-M2PD-9RTA-WC4H", page.text)
+        self.assertIn("o_activation_login", page.text, "log in to see the code")
         for url in (
             f"/my/contracts/{self.cloud.id}?access_token={token}",
             f"/my/contracts/{self.due.id}?access_token=wrong",
