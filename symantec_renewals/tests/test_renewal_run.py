@@ -8,6 +8,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import file_path, mute_logger
+from odoo.tools.convert import convert_file
 
 from .common import RenewalsCommon
 
@@ -652,6 +653,40 @@ class TestRenewalTemplates(RenewalRunCommon):
         mail = self.emails(contract)
         self.assertIn("31/12/2026", mail.subject)
         self.assertEqual(mail.email_from, self.company.email_formatted)
+
+    def test_upgrade_rewrites_the_two_secured_templates_only(self):
+        """On an upgrade to 19.0.1.2.0 the activation and automatic-renewal
+        templates are made again from the module's data (their old text put
+        a secret in a chatter the reseller reads); a customised subject of
+        another template stays."""
+        activation = self.env.ref("symantec_renewals.mail_template_renewal_activation")
+        activation.body_html = "<p>Code: {{ object.activation_code }}</p>"
+        order_mail = self.env.ref("symantec_renewals.mail_template_auto_renewal_order")
+        order_mail.model_id = self.env["ir.model"]._get("symantec.contract")
+        reminder = self.env.ref("symantec_renewals.mail_template_renewal_reminder")
+        reminder.subject = "Our own subject"
+        self.env.flush_all()
+        spec = importlib.util.spec_from_file_location(
+            "symantec_renewals_pre_migrate_19_0_1_2_0",
+            file_path("symantec_renewals/migrations/19.0.1.2.0/pre-migrate.py"),
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.cr, "19.0.1.1.0")
+        self.assertFalse(activation.exists())
+        convert_file(
+            self.env,
+            "symantec_renewals",
+            "data/mail_template_data.xml",
+            {},
+            mode="update",
+            noupdate=True,
+        )
+        activation = self.env.ref("symantec_renewals.mail_template_renewal_activation")
+        self.assertNotIn("activation_code", activation.body_html)
+        order_mail = self.env.ref("symantec_renewals.mail_template_auto_renewal_order")
+        self.assertEqual(order_mail.model, "sale.order")
+        self.assertEqual(reminder.subject, "Our own subject")
 
     def test_migration_rewrites_the_old_placeholders(self):
         template = self.env.ref("symantec_renewals.mail_template_renewal_reminder")

@@ -28,12 +28,15 @@ def create_field_names(model, vals_list):
     if is_privileged(model.env):
         return set()  # nothing to check: skip reading defaults
     context = model.env.context
-    clean = model.with_context(
-        {
-            key: value
-            for key, value in context.items()
-            if not (isinstance(key, str) and key.startswith("default_"))
-        }
+    # The context without its defaults (replaced, not merged into).
+    clean = model.with_env(
+        model.env(
+            context={
+                key: value
+                for key, value in context.items()
+                if not (isinstance(key, str) and key.startswith("default_"))
+            }
+        )
     )
     given = [
         (name, value)

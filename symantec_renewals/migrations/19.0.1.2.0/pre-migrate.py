@@ -17,8 +17,11 @@
    e-mail no longer carries the activation code in the copy kept in the
    contract's chatter (which the reseller reads), and the automatic-renewal
    e-mail moves from the contract to its order (no invoice link with an
-   access token in a chatter the reseller reads). The templates are
-   ``noupdate``: this update rewrites these two from the module's data."""
+   access token in a chatter the reseller reads). Their templates are
+   ``noupdate`` data, which an update never rewrites: the old two are
+   removed here, and this update creates them again from the module's data
+   (a customised text of these two is replaced; the other templates keep
+   theirs)."""
 
 from odoo import SUPERUSER_ID, api
 
@@ -58,9 +61,13 @@ def _hand_the_dashboard_to_the_bridge(cr):
 
 
 def _rewrite_secured_templates(cr):
-    cr.execute(
-        """UPDATE ir_model_data SET noupdate = FALSE
-            WHERE module = 'symantec_renewals' AND model = 'mail.template'
-              AND name IN %s""",
-        [SECURED_TEMPLATES],
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    data = env["ir.model.data"].search(
+        [
+            ("module", "=", "symantec_renewals"),
+            ("model", "=", "mail.template"),
+            ("name", "in", SECURED_TEMPLATES),
+        ]
     )
+    env["mail.template"].browse(data.mapped("res_id")).exists().unlink()
+    data.exists().unlink()
