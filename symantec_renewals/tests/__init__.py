@@ -1,1 +1,19 @@
-from . import test_i18n, test_import, test_security_groups, test_ui
+from . import (
+    test_auto_renewal,
+    test_compliance,
+    test_contract_constraints,
+    test_contract_defaults,
+    test_contract_pricing,
+    test_i18n,
+    test_import,
+    test_late_renewal,
+    test_policy,
+    test_portal,
+    test_record_rules,
+    test_renewal_analysis,
+    test_renewal_concurrency,
+    test_renewal_queries,
+    test_renewal_run,
+    test_security_groups,
+    test_ui,
+)
