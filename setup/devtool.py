@@ -32,6 +32,7 @@ import argparse
 import glob
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,9 @@ RUN_DB = os.environ.get("SR_DB", ADDON)
 TEST_DB = os.environ.get("SR_TEST_DB", ADDON + "_test")
 BASE_DB = TEST_DB + "_base"
 BENCH_DB = os.environ.get("SR_BENCH_DB", ADDON + "_bench")
+# Odoo's own test runner, on a new database each time (odoo-tests [--demo]).
+ODOO_TESTS_DB = ADDON + "_odoo_tests"
+ODOO_TESTS_DEMO_DB = ODOO_TESTS_DB + "_demo"
 HASH_PARAM = "symantec_renewals.build_hash"
 # Bump when the way databases are built changes, to rebuild them.
 BUILD_VERSION = "1"
@@ -514,7 +518,7 @@ def base_hash():
 class Databases:
     """Create, copy and drop the project's own databases, and only those."""
 
-    OWN = (RUN_DB, TEST_DB, BASE_DB, BENCH_DB)
+    OWN = (RUN_DB, TEST_DB, BASE_DB, BENCH_DB, ODOO_TESTS_DB, ODOO_TESTS_DEMO_DB)
 
     def __init__(self, params, config, python):
         self.params = params
@@ -771,11 +775,51 @@ def stage_two(args):
     if args.command == "bench":
         dbs.ensure_test_db()
         return bench(args, dbs, config, python)
+    if args.command == "odoo-tests":
+        return odoo_tests(args, dbs, config, python)
     if args.command == "i18n":
-        dbs.ensure_test_db()
-        export_translations(config)
+        # From the demo database: the .pot holds the demo data's terms too (as
+        # Odoo's own do), and the tests check them when demo data is loaded.
+        dbs.ensure_run_db()
+        export_translations(config, RUN_DB)
         return 0
     raise SystemExit(f"unknown command {args.command}")
+
+
+ODOO_LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (\w+) ")
+
+
+def odoo_tests(args, dbs, config, python):
+    """Odoo's own test runner (``--test-enable``) on a new database, with demo
+    data if asked: installs the addon and runs all its tests; prints the
+    errors and Odoo's summary, the whole log goes to a file."""
+    name = ODOO_TESTS_DEMO_DB if args.demo else ODOO_TESTS_DB
+    dbs.drop(name)
+    logfile = os.path.join(LOCAL, "logs", f"{name}.log")
+    cmd = odoo_command(
+        python,
+        config,
+        name,
+        "--stop-after-init",
+        "-i",
+        ADDON,
+        "--test-enable",
+        f"--test-tags=/{ADDON}",
+        *(["--with-demo"] if args.demo else []),
+        *args.rest,
+    )
+    log(f"odoo {' '.join(cmd[6:])} (log: {os.path.relpath(logfile, ROOT)})")
+    with open(logfile, "w", encoding="utf-8") as output:
+        result = subprocess.run(cmd, stdout=output, stderr=subprocess.STDOUT)
+    shown = False
+    with open(logfile, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            record = ODOO_LOG_RECORD.match(line)
+            if record:
+                shown = record.group(1) in ("ERROR", "CRITICAL")
+            if shown or "when loading database" in line:
+                print(line, end="")
+    return result.returncode
 
 
 def bench(args, dbs, config, python):
@@ -940,15 +984,16 @@ def portal_timing(config, python):
         server.wait(30)
 
 
-def export_translations(config):
-    """Export each addon's terms to its .pot and merge them into its .po."""
+def export_translations(config, dbname):
+    """Export each addon's terms, its demo data's included, from database
+    ``dbname`` to its .pot and merge them into its .po."""
     if not shutil.which("msgmerge"):
         raise SetupError("msgmerge not found: apt-get install gettext")
     for addon in repository_addons():
-        export_addon_translations(config, addon)
+        export_addon_translations(config, dbname, addon)
 
 
-def export_addon_translations(config, addon):
+def export_addon_translations(config, dbname, addon):
     i18n = os.path.join(ROOT, addon, "i18n")
     os.makedirs(i18n, exist_ok=True)
     pot = os.path.join(i18n, f"{addon}.pot")
@@ -961,7 +1006,7 @@ def export_addon_translations(config, addon):
         "-c",
         config,
         "-d",
-        TEST_DB,
+        dbname,
         "-o",
         pot,
         addon,
@@ -1060,6 +1105,16 @@ def parse_args(argv):
         help="times each path is timed; its best time counts",
     )
     bench_cmd.set_defaults(port=0, rest=[])
+    odoo_tests_cmd = sub.add_parser(
+        "odoo-tests", help="Odoo's own test runner on a new database"
+    )
+    odoo_tests_cmd.add_argument(
+        "--demo",
+        action="store_true",
+        help="with demo data (Odoo loads none by default)",
+    )
+    odoo_tests_cmd.add_argument("rest", nargs=argparse.REMAINDER, help="Odoo options")
+    odoo_tests_cmd.set_defaults(port=0)
     i18n = sub.add_parser("i18n", help="export the .pot and merge it into it.po")
     i18n.set_defaults(port=0, rest=[])
     pg = sub.add_parser("pg", help="start (default) or stop the private PostgreSQL")

@@ -39,6 +39,11 @@ class RenewalsCommon(TransactionCase):
             name="Plain Employee",
             groups="base.group_user",
         )
+        # The regional teams hold only the users below: demo data gives them
+        # leaders and members of its own.
+        teams = cls.env["crm.team"].search([("renewal_region", "!=", False)])
+        teams.with_context(active_test=False).crm_team_member_ids.unlink()
+        teams.user_id = False
         cls.env["crm.team.member"].create(
             [
                 {"crm_team_id": cls.team_emea.id, "user_id": cls.rep.id},

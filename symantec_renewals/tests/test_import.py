@@ -82,25 +82,33 @@ class TestContractImport(RenewalsCommon):
             "Lion Bay Telecom Pte. Ltd.": "base.sg",
             "Yangtze River Logistics Co. Ltd.": "base.cn",
         }
+
+        def partner(name, **values):
+            # The files name partners as a user would: the importer must find
+            # one partner by each name. Demo data has the sample's partners:
+            # those are used, set as the tests need them.
+            existing = Partner.search([("name", "=", name)])
+            if existing:
+                existing.write(values)
+                return existing
+            return Partner.create({"name": name, **values})
+
         cls.customers = {
-            name: Partner.create(
-                {
-                    "name": name,
-                    "is_company": True,
-                    "country_id": cls.env.ref(country).id,
-                    "child_ids": [
-                        Command.create(
-                            {"name": f"IT Manager of {name}", "email": "it@example.com"}
-                        )
-                    ],
-                }
+            name: partner(
+                name,
+                is_company=True,
+                is_reseller=False,
+                country_id=cls.env.ref(country).id,
+                child_ids=[
+                    Command.create(
+                        {"name": f"IT Manager of {name}", "email": "it@example.com"}
+                    )
+                ],
             )
             for name, country in customers.items()
         }
         cls.resellers = {
-            name: Partner.create(
-                {"name": name, "is_company": True, "is_reseller": True}
-            )
+            name: partner(name, is_company=True, is_reseller=True)
             for name in (
                 "Northwind Security Partners",
                 "Pacific Rim Systems Inc.",
@@ -121,6 +129,14 @@ class TestContractImport(RenewalsCommon):
             )
         }
         cls.products["Endpoint Protection"] = cls.product
+        # Demo data's products of the same names are archived, out of the
+        # importer's sight.
+        cls.env["product.product"].search(
+            [
+                ("name", "in", list(cls.products)),
+                ("id", "not in", [p.id for p in cls.products.values()]),
+            ]
+        ).action_archive()
         cls.tier_essential = cls.env.ref("symantec_renewals.tier_essential_support")
         cls.tier_cloud = cls.env.ref("symantec_renewals.tier_cloud_support")
         cls.tier_hardware = cls.env.ref("symantec_renewals.tier_hardware_support_4h")

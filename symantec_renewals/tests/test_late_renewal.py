@@ -298,7 +298,9 @@ class TestRenewalCompletion(LateRenewalCommon):
         addon.product_uom_qty = 1
         self.confirm(order, END)
         premium = self.env.ref("symantec_renewals.tier_premium_support")
-        upgrade = self.Contract.search([("tier_id", "=", premium.id)])
+        upgrade = self.Contract.search(
+            [("tier_id", "=", premium.id), ("renewal_origin_id", "=", contract.id)]
+        )
         self.assertEqual(upgrade.state, "active")
         self.assertEqual(upgrade.date_start, date(2027, 1, 1))
         self.assertAlmostEqual(upgrade.amount_total, premium.unit_price)
@@ -388,7 +390,7 @@ class TestSuccessorDatesAndCodes(LateRenewalCommon):
     def test_database_refuses_a_duplicate_code(self):
         first = self.active_contract()
         second = self.active_contract()
-        first.activation_code = "K7QX-M2PD-9RTA-WC4H"
+        first.activation_code = "W4TS-7NQE-3HJB-YK6F"
         with self.assertRaises(IntegrityError), self.cr.savepoint():
-            second.activation_code = "K7QX-M2PD-9RTA-WC4H"
+            second.activation_code = "W4TS-7NQE-3HJB-YK6F"
             self.env.flush_all()

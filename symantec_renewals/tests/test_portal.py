@@ -283,13 +283,13 @@ class TestRenewalPortal(HttpCase):
 
     def test_activation_code_is_the_customers_alone(self):
         self.due.write(
-            {"activation_code": "K7QX-M2PD-9RTA-WC4H", "activation_state": "pending"}
+            {"activation_code": "W4TS-7NQE-3HJB-YK6F", "activation_state": "pending"}
         )
         mine = self.get(f"/my/contracts/{self.due.id}", "portal_customer")
-        self.assertIn("K7QX-M2PD-9RTA-WC4H", mine.text)
+        self.assertIn("W4TS-7NQE-3HJB-YK6F", mine.text)
         resold = self.get(f"/my/contracts/{self.due.id}", "portal_reseller")
         self.assertEqual(resold.status_code, 200)
-        self.assertNotIn("K7QX-M2PD-9RTA-WC4H", resold.text)
+        self.assertNotIn("W4TS-7NQE-3HJB-YK6F", resold.text)
         response = self.post(
             f"/my/contracts/{self.due.id}/activate", {}, "portal_customer"
         )

@@ -27,6 +27,10 @@ class TestRenewalsUi(HttpCase):
             groups="symantec_renewals.group_renewal_user",
         )
         emea = self.env.ref("symantec_renewals.crm_team_renewals_emea")
+        # The rep is the team's only member, and it has no leader (demo data
+        # gives it both): the contract's rep defaults to them.
+        emea.with_context(active_test=False).crm_team_member_ids.unlink()
+        emea.user_id = False
         self.env["crm.team.member"].create({"crm_team_id": emea.id, "user_id": rep.id})
         customer = self.env["res.partner"].create(
             {"name": "Tour Customer Spa", "is_company": True}
