@@ -214,7 +214,9 @@ def find_python():
             )
     missing = missing_requirements(python)
     if missing:
-        if os.path.realpath(python) != os.path.realpath(venv_python()):
+        # Not by real paths: .venv/bin/python links to the interpreter the
+        # venv was made on, which is to be left alone.
+        if os.path.abspath(python) != os.path.abspath(venv_python()):
             python = make_venv(python, system_site_packages=True)
             missing = missing_requirements(python)
         if missing:
@@ -838,7 +840,9 @@ def ensure_peer_package(args):
             "remove .venv and run again"
         )
     python = sys.executable
-    if os.path.realpath(python) != os.path.realpath(venv_python()):
+    # Not by the interpreters' real paths: .venv/bin/python links to the one
+    # the venv was made on.
+    if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         python = make_venv(python, system_site_packages=True)
     imports_peer = [python, "-c", f"import odoo.addons.{PEER}"]
     if _quiet(imports_peer).returncode != 0:

@@ -240,7 +240,10 @@ def test_bench_peer_is_installed_into_the_venv_and_the_bench_run_again(
     import argparse
     import importlib.util
 
+    # As a real venv's: a link to the interpreter it was made on.
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
     venv = str(tmp_path / "venv" / "bin" / "python")
+    os.symlink(sys.executable, venv)
     calls = []
     installed = []
     monkeypatch.delenv(devtool.PEER_REEXEC, raising=False)
@@ -286,3 +289,26 @@ def test_bench_peer_is_installed_into_the_venv_and_the_bench_run_again(
     with pytest.raises(devtool.SetupError, match="subscription_oca") as error:
         devtool.ensure_peer_package(args)
     assert "\n" not in str(error.value)
+
+
+def test_missing_requirements_go_into_the_venv_not_its_base_interpreter(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    venv = str(tmp_path / "venv" / "bin" / "python")
+    os.symlink(sys.executable, venv)  # what a venv's python is
+    installed = []
+    monkeypatch.delenv("ODOO_PYTHON", raising=False)
+    monkeypatch.setattr(devtool, "venv_python", lambda: venv)
+    monkeypatch.setattr(devtool, "imports_odoo19", lambda python: bool(python))
+    monkeypatch.setattr(devtool, "make_venv", lambda python, **kw: venv)
+    monkeypatch.setattr(
+        devtool,
+        "missing_requirements",
+        lambda python: [] if installed else ["pytest-odoo>=2.3,<3"],
+    )
+    monkeypatch.setattr(
+        devtool, "pip_install", lambda python, *args: installed.append(python)
+    )
+    assert devtool.find_python() == venv
+    assert installed == [venv]
