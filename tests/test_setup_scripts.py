@@ -300,7 +300,7 @@ def test_missing_requirements_go_into_the_venv_not_its_base_interpreter(
     installed = []
     monkeypatch.delenv("ODOO_PYTHON", raising=False)
     monkeypatch.setattr(devtool, "venv_python", lambda: venv)
-    monkeypatch.setattr(devtool, "imports_odoo19", lambda python: bool(python))
+    monkeypatch.setattr(devtool, "imports_odoo19", bool)
     monkeypatch.setattr(devtool, "make_venv", lambda python, **kw: venv)
     monkeypatch.setattr(
         devtool,
