@@ -22,8 +22,8 @@ lacks a requirement of the project, ``.venv`` is made on top of it
 
 Stage two runs in that interpreter: it finds PostgreSQL (the usual ``PG*``
 settings, or a private cluster under ``.local/postgres`` that it starts and
-owns), writes ``.local/odoo.conf`` (``.local/odoo-test.conf`` for the tests)
-and prepares the databases it names -- it never touches any other database.
+owns), writes ``.local/odoo.conf`` (``odoo-test.conf`` for the tests) and
+prepares the databases it names -- it never touches any other database.
 
 Every missing piece stops the command with one line saying what to do.
 """
@@ -218,7 +218,9 @@ def find_python():
             )
     missing = missing_requirements(python)
     if missing:
-        if os.path.realpath(python) != os.path.realpath(venv_python()):
+        # Not by real paths: .venv/bin/python links to the interpreter the
+        # venv was made on, which is to be left alone.
+        if os.path.abspath(python) != os.path.abspath(venv_python()):
             python = make_venv(python, system_site_packages=True)
             missing = missing_requirements(python)
         if missing:
@@ -709,16 +711,20 @@ def addon_problems(logfile):
     problems = []
     with open(logfile, encoding="utf-8", errors="replace") as handle:
         for line in handle:
-            odoo_problem = any(
-                f" {level} " in line for level in ("WARNING", "ERROR", "CRITICAL")
+            # "<date> <time> <pid> <LEVEL> <database> <logger>: <message>": the
+            # database's name (symantec_renewals_test) does not name the addon.
+            odoo_problem = next(
+                (
+                    line.split(f" {level} ", 1)[1].split(" ", 1)[-1]
+                    for level in ("WARNING", "ERROR", "CRITICAL")
+                    if f" {level} " in line
+                ),
+                "",
             )
             docutils_problem = any(
                 f"({level}/" in line for level in ("WARNING", "ERROR", "SEVERE")
             )
-            # Odoo's lines read "date time pid LEVEL database logger: message":
-            # the database's name (symantec_renewals_test) says nothing.
-            about_addon = ADDON in " ".join(line.split(" ")[5:])
-            if (odoo_problem and about_addon) or docutils_problem:
+            if ADDON in odoo_problem or docutils_problem:
                 problems.append(line.rstrip())
     return problems
 
@@ -728,8 +734,33 @@ def addon_problems(logfile):
 # ---------------------------------------------------------------------------
 
 
+def wkhtmltopdf_warning(which=shutil.which):
+    """One line when wkhtmltopdf, which Odoo renders PDFs with, is missing."""
+    if which("wkhtmltopdf"):
+        return None
+    return (
+        "warning: wkhtmltopdf not found: printing, sending or downloading a "
+        "quote as PDF will fail; install it (apt-get install wkhtmltopdf)"
+    )
+
+
+def port_is_free(port):
+    """Whether Odoo can listen on ``port`` (on every interface, as it does)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("", port))
+        except OSError:
+            return False
+    return True
+
+
 def stage_two(args):
     python = sys.executable
+    if args.command == "run" and (warning := wkhtmltopdf_warning()):
+        log(warning)
     params = postgres_params()
     if args.command == "pg":
         return 0
@@ -743,6 +774,11 @@ def stage_two(args):
         )
     dbs = Databases(params, config, python)
     if args.command == "run":
+        if not port_is_free(args.port):
+            raise SetupError(
+                f"port {args.port} is in use (another ./setup/run?): stop it, "
+                "or serve on another port with --port N"
+            )
         dbs.ensure_run_db()
         print(
             f"\nRenewals is served at http://localhost:{args.port}"
@@ -824,6 +860,7 @@ def odoo_tests(args, dbs, config, python):
 
 def bench(args, dbs, config, python):
     """Fill (once) and measure the benchmark database; print the figures."""
+    ensure_peer_package(args)
     sys.path.insert(0, os.path.join(ROOT, "setup"))
     import benchmark
 
@@ -857,6 +894,12 @@ def bench(args, dbs, config, python):
     registry = Registry(BENCH_DB)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
+        if "sale.subscription" not in env:
+            raise SetupError(
+                f"{PEER} is installed in {BENCH_DB} but this Odoo does not load "
+                f"it (odoo.addons.{PEER} is not on its addons path): the "
+                "benchmark has no peer to compare with"
+            )
         rows = benchmark.run_benchmark(
             env, args.sample, benchmark.screen_timings, args.rounds
         )
@@ -869,22 +912,71 @@ def bench(args, dbs, config, python):
 
 PEER = "subscription_oca"
 PEER_PARAM = "symantec_renewals.bench_peer"
+BENCH_REQUIREMENTS = os.path.join(ROOT, "requirements-bench.txt")
+# Set when the benchmark runs again in the interpreter its peer was installed in.
+PEER_REEXEC = "SR_BENCH_PEER_INSTALLED"
+
+
+def ensure_peer_package(args):
+    """OCA's subscription_oca importable by this process, else installed
+    (requirements-bench.txt) into the project's .venv -- never into the
+    interpreter the command was started with -- and the benchmark run again
+    in that .venv: Odoo reads its addons path (``odoo.addons.__path__``) once
+    per process, so the running one would never see the new package."""
+    import importlib.util
+
+    if importlib.util.find_spec(f"odoo.addons.{PEER}") is not None:
+        return
+    if os.environ.get(PEER_REEXEC):
+        raise SetupError(
+            f"{PEER} was installed from requirements-bench.txt but "
+            f"{sys.executable} does not import odoo.addons.{PEER}: "
+            "remove .venv and run again"
+        )
+    python = sys.executable
+    # Not by the interpreters' real paths: .venv/bin/python links to the one
+    # the venv was made on.
+    if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
+        python = make_venv(python, system_site_packages=True)
+    imports_peer = [python, "-c", f"import odoo.addons.{PEER}"]
+    if _quiet(imports_peer).returncode != 0:
+        pip_install(python, "-r", BENCH_REQUIREMENTS)
+        if _quiet(imports_peer).returncode != 0:
+            raise SetupError(
+                f"pip installed requirements-bench.txt but {python} does not "
+                f"import odoo.addons.{PEER}: remove .venv and run again"
+            )
+    if not imports_odoo19(python):
+        raise SetupError(
+            f"{python} does not import Odoo 19: remove .venv and run again"
+        )
+    log(f"running the benchmark in {python}, which imports {PEER}")
+    argv = [python, os.path.abspath(__file__), "--stage-two", "bench"]
+    argv += ["--contracts", str(args.contracts), "--sample", str(args.sample)]
+    argv += ["--rounds", str(args.rounds)]
+    sys.stdout.flush()
+    os.execve(python, argv, dict(os.environ, **{PEER_REEXEC: "1"}))
+
+
+def peer_installed(dbs):
+    """Whether subscription_oca is installed in the benchmark database."""
+    conn = dbs._connect(BENCH_DB)
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT state FROM ir_module_module WHERE name = %s", [PEER])
+            row = cr.fetchone()
+            return bool(row) and row[0] == "installed"
+    finally:
+        conn.close()
 
 
 def prepare_peer(dbs, config):
-    """Invoicing (a chart of accounts) in the benchmark database, and OCA's
-    subscription_oca beside the addon when it can be had: a benchmark-only
-    dependency (requirements-bench.txt), never the addon's."""
-    if dbs.param(BENCH_DB, PEER_PARAM) == "1":
+    """Invoicing (a chart of accounts) and OCA's subscription_oca beside the
+    addon in the benchmark database: a benchmark-only dependency
+    (requirements-bench.txt, see ensure_peer_package), never the addon's."""
+    if dbs.param(BENCH_DB, PEER_PARAM) == "1" and peer_installed(dbs):
         return
-    found = _quiet([sys.executable, "-c", f"import odoo.addons.{PEER}"]).returncode == 0
-    if not found:
-        pip_install(sys.executable, "-r", os.path.join(ROOT, "requirements-bench.txt"))
-        found = (
-            _quiet([sys.executable, "-c", f"import odoo.addons.{PEER}"]).returncode == 0
-        )
-    if found:
-        dbs.odoo(BENCH_DB, "-i", PEER, logfile=install_log(BENCH_DB + "_peer"))
+    dbs.odoo(BENCH_DB, "-i", PEER, logfile=install_log(BENCH_DB + "_peer"))
     code = (
         "env['account.chart.template'].try_loading('generic_coa', "
         "company=env.company, install_demo=False) "
@@ -1084,12 +1176,9 @@ def parse_args(argv):
         nargs=argparse.REMAINDER,
         help="pytest arguments (default: tests and every addon's tests)",
     )
-    test.add_argument(
-        "--port",
-        type=int,
-        default=int(os.environ.get("SR_TEST_PORT", "0")),
-        help="HTTP port of the browser tests' server (default: a free one)",
-    )
+    # No --port: pytest-odoo serves the browser tests on a free port of its
+    # choosing, whatever the configuration says (never the server's 8069).
+    test.set_defaults(port=0)
     bench_cmd = sub.add_parser("bench", help="benchmark the renewal run at scale")
     bench_cmd.add_argument("--contracts", type=int, default=100000)
     bench_cmd.add_argument(

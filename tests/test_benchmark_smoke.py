@@ -78,3 +78,8 @@ def test_reference_path_must_make_the_runs_records_again():
         benchmark._check_same_records("batch floor", run, _plan("Other", [[3]]))
     with pytest.raises(RuntimeError, match="naive"):
         benchmark._check_same_records("naive", run, _plan("Renewal MNT/1", []))
+
+
+def test_no_peer_is_an_error_not_a_figure():
+    with pytest.raises(RuntimeError, match="subscription_oca is not installed"):
+        benchmark.auto_renewal_rows({}, count=1, rounds=1)

@@ -7,6 +7,7 @@ import sys
 
 import devtool
 import odoo_requirements
+import pytest
 
 ROOT = devtool.ROOT
 
@@ -65,8 +66,21 @@ def test_unreachable_postgres_is_reported_in_one_line():
     assert "PGHOST=/nonexistent-socket-dir" in lines[0]
 
 
+def fake_executable(folder, name):
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\nexit 0\n")
+    path.chmod(0o755)
+    return path
+
+
 def test_no_postgres_and_no_means_to_start_one_is_reported_in_one_line(tmp_path):
-    result = run_devtool("run", env_overrides={"PG_BINDIR": str(tmp_path)})
+    # wkhtmltopdf present, so that its warning is not a line of its own here.
+    fake_executable(tmp_path / "bin", "wkhtmltopdf")
+    path = str(tmp_path / "bin") + os.pathsep + os.environ.get("PATH", "")
+    result = run_devtool(
+        "run", env_overrides={"PG_BINDIR": str(tmp_path), "PATH": path}
+    )
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
@@ -141,6 +155,8 @@ def test_install_log_problems_are_the_addons_own(tmp_path):
         "2026-11-24 10:00:00,000 1 INFO db odoo.modules.loading: loading "
         "symantec_renewals\n"
         "2026-11-24 10:00:00,000 1 WARNING db odoo.addons.crm.models: not ours\n"
+        "2026-11-24 10:00:00,000 1 WARNING symantec_renewals_test "
+        "odoo.modules.module: addons path is not a directory: __editable__\n"
         "2026-11-24 10:00:00,000 1 WARNING db odoo.addons.symantec_renewals.models:"
         " ours\n"
         "<string>:1: (WARNING/2) Title overline too short.\n"
@@ -148,3 +164,177 @@ def test_install_log_problems_are_the_addons_own(tmp_path):
     problems = devtool.addon_problems(str(logfile))
     assert len(problems) == 2
     assert "ours" in problems[0] and "Title overline" in problems[1]
+
+
+def test_missing_wkhtmltopdf_is_one_line_naming_its_debian_package():
+    assert devtool.wkhtmltopdf_warning(which=lambda name: f"/usr/bin/{name}") is None
+    asked = []
+    warning = devtool.wkhtmltopdf_warning(which=asked.append)
+    assert asked == ["wkhtmltopdf"]
+    assert "\n" not in warning
+    assert warning.startswith("warning: wkhtmltopdf not found")
+    assert "PDF" in warning and "apt-get install wkhtmltopdf" in warning
+
+
+def test_run_warns_at_start_when_wkhtmltopdf_is_missing(tmp_path):
+    """Before anything else can stop it (here: no PostgreSQL)."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    result = run_devtool(
+        "run", env_overrides={"PG_BINDIR": str(tmp_path), "PATH": str(empty)}
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 2, result.stderr
+    assert lines[0] == "[setup] " + devtool.wkhtmltopdf_warning(which=lambda n: None)
+    assert lines[1].startswith("error: PostgreSQL not found")
+
+
+TINY_HTTP_TEST = """
+import os
+import urllib.request
+
+import odoo.tools
+
+
+def test_the_tests_http_server_answers_on_a_port_of_its_own():
+    port = odoo.tools.config["http_port"]
+    assert port != int(os.environ["HELD_PORT"])
+    url = f"http://127.0.0.1:{port}/web/login"
+    with urllib.request.urlopen(url, timeout=120) as response:
+        assert response.status == 200
+"""
+
+
+def test_the_tests_serve_http_beside_a_server_on_8069(tmp_path):
+    """./setup/test while ./setup/run holds its port: the browser tests'
+    server and the tests' configuration use another one."""
+    import socket
+
+    held = socket.socket()
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        held.bind(("", 8069))
+        held.listen()
+    except OSError:
+        held.close()  # someone's ./setup/run holds it already: just as good
+        held = None
+    (tmp_path / "test_tiny_http.py").write_text(TINY_HTTP_TEST)
+    try:
+        result = run_devtool(
+            "test",
+            "--no-lint",
+            str(tmp_path / "test_tiny_http.py"),
+            env_overrides={"HELD_PORT": "8069"},
+        )
+    finally:
+        if held is not None:
+            held.close()
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "1 passed" in result.stdout
+    with open(os.path.join(devtool.LOCAL, "odoo-test.conf")) as config:
+        assert "http_port = 8069" not in config.read()
+
+
+def test_run_refuses_a_port_in_use_in_one_line(tmp_path):
+    import socket
+
+    fake_executable(tmp_path / "bin", "wkhtmltopdf")
+    path = str(tmp_path / "bin") + os.pathsep + os.environ.get("PATH", "")
+    with socket.socket() as held:
+        held.bind(("", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        result = run_devtool("run", "--port", str(port), env_overrides={"PATH": path})
+    assert result.returncode != 0
+    lines = [
+        line
+        for line in result.stderr.splitlines()
+        if line.strip() and "PostgreSQL cluster" not in line
+    ]
+    assert lines == [
+        f"error: port {port} is in use (another ./setup/run?): stop it, "
+        "or serve on another port with --port N"
+    ], result.stderr
+
+
+def test_bench_peer_is_installed_into_the_venv_and_the_bench_run_again(
+    tmp_path, monkeypatch
+):
+    """The first bench installs subscription_oca, then runs again in a new
+    process: the running one read Odoo's addons path before the install."""
+    import argparse
+    import importlib.util
+
+    # As a real venv's: a link to the interpreter it was made on.
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    venv = str(tmp_path / "venv" / "bin" / "python")
+    os.symlink(sys.executable, venv)
+    calls = []
+    installed = []
+    monkeypatch.delenv(devtool.PEER_REEXEC, raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(devtool, "venv_python", lambda: venv)
+    monkeypatch.setattr(devtool, "make_venv", lambda python, **kw: venv)
+    monkeypatch.setattr(devtool, "imports_odoo19", lambda python: True)
+    monkeypatch.setattr(
+        devtool,
+        "_quiet",
+        lambda cmd, **kw: subprocess.CompletedProcess(cmd, 0 if installed else 1),
+    )
+    monkeypatch.setattr(
+        devtool,
+        "pip_install",
+        lambda python, *args: installed.append((python, args)),
+    )
+
+    def execve(path, argv, env):
+        calls.append((path, argv, env))
+        raise SystemExit("exec")
+
+    monkeypatch.setattr(os, "execve", execve)
+    args = argparse.Namespace(contracts=400, sample=10, rounds=1)
+    with pytest.raises(SystemExit, match="exec"):
+        devtool.ensure_peer_package(args)
+    assert installed == [(venv, ("-r", devtool.BENCH_REQUIREMENTS))]
+    [(path, argv, env)] = calls
+    assert path == venv and argv[0] == venv
+    assert argv[2:] == [
+        "--stage-two",
+        "bench",
+        "--contracts",
+        "400",
+        "--sample",
+        "10",
+        "--rounds",
+        "1",
+    ]
+    assert env[devtool.PEER_REEXEC] == "1"
+    # Run again and still no peer: a loud error, not a quiet "not installed".
+    monkeypatch.setenv(devtool.PEER_REEXEC, "1")
+    with pytest.raises(devtool.SetupError, match="subscription_oca") as error:
+        devtool.ensure_peer_package(args)
+    assert "\n" not in str(error.value)
+
+
+def test_missing_requirements_go_into_the_venv_not_its_base_interpreter(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    venv = str(tmp_path / "venv" / "bin" / "python")
+    os.symlink(sys.executable, venv)  # what a venv's python is
+    installed = []
+    monkeypatch.delenv("ODOO_PYTHON", raising=False)
+    monkeypatch.setattr(devtool, "venv_python", lambda: venv)
+    monkeypatch.setattr(devtool, "imports_odoo19", bool)
+    monkeypatch.setattr(devtool, "make_venv", lambda python, **kw: venv)
+    monkeypatch.setattr(
+        devtool,
+        "missing_requirements",
+        lambda python: [] if installed else ["pytest-odoo>=2.3,<3"],
+    )
+    monkeypatch.setattr(
+        devtool, "pip_install", lambda python, *args: installed.append(python)
+    )
+    assert devtool.find_python() == venv
+    assert installed == [venv]
