@@ -179,7 +179,6 @@ class TestConcurrentRuns(BaseCase):
 
 
 def odoo_registry():
-    from odoo.modules.registry import Registry
     from odoo.tests.common import get_db_name
 
     return Registry(get_db_name())
