@@ -9,8 +9,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..tools import policy
-
-OPEN_STATES = ("active", "expiring", "expired")
+from ..tools.constants import RUN_STATES
 
 
 class RenewalPortal(CustomerPortal):
@@ -52,7 +51,7 @@ class RenewalPortal(CustomerPortal):
         return Domain.AND(
             [
                 Domain("reseller_id", "child_of", commercial.ids),
-                Domain("state", "in", OPEN_STATES),
+                Domain("state", "in", RUN_STATES),
                 Domain("renewal_case", "!=", policy.LAPSED),
                 Domain("date_end", "<=", today + timedelta(days=notice)),
             ]
@@ -293,7 +292,7 @@ class RenewalPortal(CustomerPortal):
         orders itself)."""
         return (
             not contract.auto_renew
-            and contract.state in OPEN_STATES
+            and contract.state in RUN_STATES
             and contract.renewal_case != policy.LAPSED
         )
 

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from ..tools.constants import USER_GROUP
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -17,13 +19,13 @@ class ResPartner(models.Model):
     symantec_contract_count = fields.Integer(
         string="Contract Count",
         compute="_compute_symantec_contract_count",
-        groups="symantec_renewals.group_renewal_user",
+        groups=USER_GROUP,
     )
     renewal_out_of_compliance = fields.Boolean(
         string="Out of Compliance",
         compute="_compute_renewal_out_of_compliance",
         search="_search_renewal_out_of_compliance",
-        groups="symantec_renewals.group_renewal_user",
+        groups=USER_GROUP,
         help="Uses a product whose maintenance has expired (grace included).",
     )
 

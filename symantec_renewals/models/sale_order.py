@@ -2,13 +2,13 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import policy
+from ..tools.constants import MANAGER_GROUP, OPEN_ORDER_STATES, RENEWAL_CASES
 from ..tools.security import (
     changed_field_names,
     check_workflow_fields,
     create_field_names,
 )
 
-MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
 # The renewal facts of a quote: set by the renewal workflow, the fee waiver
 # by its wizard (SPEC §10).
 ORDER_WORKFLOW_FIELDS = frozenset(
@@ -21,12 +21,6 @@ ORDER_WORKFLOW_FIELDS = frozenset(
         "renewal_fee_waiver_reason",
     }
 )
-RENEWAL_CASES = [
-    (policy.ON_TIME, "On time"),
-    (policy.LATE, "Late"),
-    (policy.REINSTATEMENT, "Reinstatement"),
-    (policy.LAPSED, "Lapsed"),
-]
 
 
 class SaleOrder(models.Model):
@@ -273,7 +267,7 @@ class SaleOrder(models.Model):
             raise AccessError(
                 self.env._("Only renewal managers can waive a reinstatement fee.")
             )
-        if self.state not in ("draft", "sent"):
+        if self.state not in OPEN_ORDER_STATES:
             raise UserError(
                 self.env._("The fee can only be waived on a quote not yet confirmed.")
             )

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools.constants import OPEN_ORDER_STATES
 from ..tools.security import (
     changed_field_names,
     check_workflow_fields,
@@ -104,7 +105,7 @@ class SaleOrderLine(models.Model):
         penalties = self.filtered(
             lambda line: (
                 line.renewal_line_kind in PENALTY_KINDS
-                and line.order_id.state in ("draft", "sent")
+                and line.order_id.state in OPEN_ORDER_STATES
             )
         )
         if penalties:

@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import format_date
 
 from ..tools import policy
+from ..tools.constants import OPEN_ORDER_STATES
 from ..tools.security import (
     changed_field_names,
     check_workflow_fields,
@@ -44,7 +45,6 @@ WORKFLOW_FIELDS = frozenset(
         "renewal_origin_id",
     }
 )
-OPEN_QUOTE_STATES = ("draft", "sent")
 
 MAIL_EXPRESSIONS = (
     "object.partner_id.id",
@@ -555,7 +555,7 @@ class SymantecContract(models.Model):
         the new reseller never sees it (and asks for its own)."""
         for contract in self.sudo():
             order = contract.renewal_order_id
-            if order.state not in OPEN_QUOTE_STATES:
+            if order.state not in OPEN_ORDER_STATES:
                 continue
             if (
                 order.partner_id.commercial_partner_id

@@ -2,8 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..tools import policy
-
-MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
+from ..tools.security import is_privileged
 
 
 class SymantecContractLine(models.Model):
@@ -162,7 +161,7 @@ class SymantecContractLine(models.Model):
         """Only managers set a yearly price other than the tier's (renewal
         terms carry their renewed price, set by the renewal itself as the
         workflow; no context key lifts this)."""
-        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+        if is_privileged(self.env):
             return
         for line in self:
             standard = line._standard_price_unit()

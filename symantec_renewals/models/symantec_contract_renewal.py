@@ -12,12 +12,15 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..tools import policy
+from ..tools.constants import (
+    MANAGER_GROUP,
+    OPEN_ORDER_STATES,
+    RENEWAL_CASES,
+    RUN_STATES,
+)
 from ..tools.mail import send_renewal_mails
 
 _logger = logging.getLogger(__name__)
-
-OPEN_ORDER_STATES = ("draft", "sent")
-RUN_STATES = ("active", "expiring", "expired")
 
 
 class SymantecContract(models.Model):
@@ -29,12 +32,7 @@ class SymantecContract(models.Model):
     _renewal_run_batch_size = 1000
 
     renewal_case = fields.Selection(
-        [
-            (policy.ON_TIME, "On time"),
-            (policy.LATE, "Late"),
-            (policy.REINSTATEMENT, "Reinstatement"),
-            (policy.LAPSED, "Lapsed"),
-        ],
+        RENEWAL_CASES,
         string="Renewal Case",
         default=policy.ON_TIME,
         copy=False,
@@ -196,7 +194,7 @@ class SymantecContract(models.Model):
 
     def action_run_renewal_now(self):
         """Run the scheduled renewal run now, as the scheduler would."""
-        if not self.env.user.has_group("symantec_renewals.group_renewal_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise UserError(
                 self.env._("Only renewal managers can start the renewal run.")
             )

@@ -5,7 +5,7 @@ importing the installed base."""
 
 from odoo.exceptions import AccessError
 
-MANAGER_GROUP = "symantec_renewals.group_renewal_manager"
+from .constants import MANAGER_GROUP
 
 
 def is_privileged(env):

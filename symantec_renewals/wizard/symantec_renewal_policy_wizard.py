@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..models.res_company import RENEWAL_POLICY_FIELDS
+from ..tools.constants import MANAGER_GROUP
 
 
 class SymantecRenewalPolicyWizard(models.TransientModel):
@@ -64,7 +65,7 @@ class SymantecRenewalPolicyWizard(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        if not self.env.user.has_group("symantec_renewals.group_renewal_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._("Only renewal managers can change the renewal policy.")
             )
