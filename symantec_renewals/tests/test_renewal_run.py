@@ -70,8 +70,19 @@ class RenewalRunCommon(RenewalsCommon):
             ]
         )
 
+    def setUp(self):
+        super().setUp()
+        self._existing = self._count_all()
+
     def snapshot(self):
-        """Everything a run creates, counted."""
+        """Everything the test's runs created, counted (the database's own
+        records, demo data's included, left out)."""
+        return {
+            name: count - self._existing[name]
+            for name, count in self._count_all().items()
+        }
+
+    def _count_all(self):
         return {
             "leads": self.env["crm.lead"]
             .with_context(active_test=False)
@@ -663,9 +674,9 @@ class TestRenewalTemplates(RenewalRunCommon):
         a secret in a chatter the reseller reads); a customised subject of
         another template stays."""
         activation = self.env.ref("symantec_renewals.mail_template_renewal_activation")
-        activation.body_html = "<p>Code: {{ object.activation_code }}</p>"
+        activation.body_html = "<p>Code: <t t-out='object.activation_code'/></p>"
         order_mail = self.env.ref("symantec_renewals.mail_template_auto_renewal_order")
-        order_mail.model_id = self.env["ir.model"]._get("symantec.contract")
+        order_mail.subject = "Renewed: pay {{ object.name }} with the link"
         reminder = self.env.ref("symantec_renewals.mail_template_renewal_reminder")
         reminder.subject = "Our own subject"
         self.env.flush_all()
@@ -689,6 +700,7 @@ class TestRenewalTemplates(RenewalRunCommon):
         self.assertNotIn("activation_code", activation.body_html)
         order_mail = self.env.ref("symantec_renewals.mail_template_auto_renewal_order")
         self.assertEqual(order_mail.model, "sale.order")
+        self.assertNotIn("with the link", order_mail.subject)
         self.assertEqual(reminder.subject, "Our own subject")
 
     def test_migration_rewrites_the_old_placeholders(self):

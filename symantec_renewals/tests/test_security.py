@@ -490,14 +490,14 @@ class TestSecurityHttp(PortalCommon):
             "renewal_rep_jp",
             "sale.order",
             "search_read",
-            [[("renewal_contract_id", "!=", False)], ["name"]],
+            [[("renewal_contract_id", "=", self.due.id)], ["name"]],
         )
         self.assertEqual(found, [])
 
     def test_portal_users_cannot_read_secrets_or_tokens(self):
         self.due._portal_ensure_token()
         self.due.sudo().write(
-            {"activation_code": "K7QX-M2PD-9RTA-WC4H", "activation_state": "pending"}
+            {"activation_code": "SECT-ESTC-ODE0-0001", "activation_state": "pending"}
         )
         for login in ("sec_reseller", "sec_customer"):
             for field in ("access_token", "activation_code"):
@@ -555,13 +555,13 @@ class TestSecurityHttp(PortalCommon):
         token = self.due._portal_ensure_token()
         self.cloud._portal_ensure_token()
         self.due.sudo().write(
-            {"activation_code": "K7QX-M2PD-9RTA-WC4H", "activation_state": "pending"}
+            {"activation_code": "SECT-ESTC-ODE0-0001", "activation_state": "pending"}
         )
         self.authenticate(None, None)
         page = self.url_open(f"/my/contracts/{self.due.id}?access_token={token}")
         self.assertEqual(page.status_code, 200)
         self.assertIn(self.due.name, page.text)
-        self.assertNotIn("K7QX-M2PD-9RTA-WC4H", page.text)
+        self.assertNotIn("SECT-ESTC-ODE0-0001", page.text)
         self.assertIn("o_activation_login", page.text, "log in to see the code")
         for url in (
             f"/my/contracts/{self.cloud.id}?access_token={token}",
