@@ -178,6 +178,10 @@ class SymantecContract(models.Model):
     )
     auto_renew = fields.Boolean(
         string="Automatic Renewal",
+        compute="_compute_auto_renew",
+        store=True,
+        readonly=False,
+        precompute=True,
         tracking=True,
         help="Online services only: the renewal is ordered and billed to the "
         "customer automatically before the end date.",
@@ -311,6 +315,36 @@ class SymantecContract(models.Model):
         if not team and self.region and self.company_id:
             team = self.company_id._renewal_team(self.region)
         return team
+
+    @api.depends("tier_id")
+    def _compute_auto_renew(self):
+        """Automatic renewal is for online services: a tier of another kind
+        turns it off (the switch is not offered for it)."""
+        for contract in self:
+            if contract.tier_id and contract.tier_id.offering_type != "online":
+                contract.auto_renew = False
+
+    @api.onchange("tier_id")
+    def _onchange_tier_id_warn_prices(self):
+        """Changing the tier re-prices the covered products: say so when a
+        price falls to nothing for want of a licence value."""
+        if self.tier_id.pricing_method != "percent_of_license":
+            return None
+        missing = self.line_ids.filtered(lambda line: not line.license_value)
+        if not missing:
+            return None
+        return {
+            "warning": {
+                "title": self.env._("Licence values needed"),
+                "message": self.env._(
+                    "Tier %(tier)s prices maintenance as a percentage of the "
+                    "licence value: enter the licence value of %(products)s, "
+                    "whose yearly price is 0 without it.",
+                    tier=self.tier_id.display_name,
+                    products=", ".join(missing.mapped("product_id.display_name")),
+                ),
+            }
+        }
 
     @api.depends("team_id")
     def _compute_user_id(self):
@@ -601,6 +635,20 @@ class SymantecContract(models.Model):
                         "Contract %(name)s covers no product: add its covered "
                         "products before activating it.",
                         name=contract.name,
+                    )
+                )
+            unpriced = contract.line_ids.filtered(
+                lambda line: not line.price_unit and not line.license_value
+            )
+            if contract.tier_id.pricing_method == "percent_of_license" and unpriced:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s: tier %(tier)s prices maintenance as a "
+                        "percentage of the licence value, and %(products)s has "
+                        "none: enter its licence value before activating.",
+                        name=contract.name,
+                        tier=contract.tier_id.display_name,
+                        products=", ".join(unpriced.mapped("product_id.display_name")),
                     )
                 )
         self._write_workflow({"state": "active"})

@@ -2,8 +2,8 @@ from datetime import date
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .common import RenewalsCommon
@@ -64,8 +64,32 @@ class TestContractConstraints(RenewalsCommon):
             self.make_contract(auto_renew=True)
         contract = self.make_contract(tier_id=self.tier_online.id, auto_renew=True)
         self.assertTrue(contract.auto_renew)
-        with self.assertRaises(ValidationError):
-            contract.tier_id = self.tier_software
+
+    def test_tier_switch_clears_what_no_longer_applies(self):
+        contract = self.make_contract(tier_id=self.tier_online.id, auto_renew=True)
+        contract.tier_id = self.tier_software
+        self.assertFalse(contract.auto_renew, "automatic renewal: online only")
+        self.assertAlmostEqual(
+            contract.line_ids.price_unit, 1000.0 * 22 / 100, msg="re-priced"
+        )
+
+    def test_tier_switch_warns_when_a_price_needs_a_licence_value(self):
+        contract = self.make_contract(
+            tier_id=self.tier_online.id, lines=[{"quantity": 5}]
+        )
+        form = Form(contract.with_user(self.manager))
+        with self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs:
+            form.tier_id = self.tier_software
+        self.assertIn("licence value", logs.output[0])
+
+    def test_percent_of_licence_line_without_licence_value_cannot_activate(self):
+        contract = self.make_contract(lines=[{"quantity": 5}])
+        with self.assertRaisesRegex(UserError, "licence value"):
+            contract.action_activate()
+        self.assertEqual(contract.state, "draft")
+        contract.line_ids.license_value = 100.0
+        contract.action_activate()
+        self.assertEqual(contract.state, "active")
 
     def test_reseller_must_be_a_reseller(self):
         with self.assertRaisesRegex(ValidationError, "is not a reseller"):
