@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from ..tools import policy
 from ..tools.constants import MANAGER_GROUP, OPEN_ORDER_STATES, RENEWAL_CASES
@@ -160,7 +161,7 @@ class SaleOrder(models.Model):
                         "%(end)s)",
                         percent=company.late_uplift_percent,
                         days=late_days,
-                        end=fields.Date.to_string(contract.date_end),
+                        end=format_date(self.env, contract.date_end),
                     ),
                     "renewal_line_kind": "late_surcharge",
                 }
@@ -186,7 +187,7 @@ class SaleOrder(models.Model):
                         "term is back-dated to cover the lapsed months)",
                         percent=company.reinstatement_fee_percent,
                         minimum=currency.format(minimum),
-                        end=fields.Date.to_string(contract.date_end),
+                        end=format_date(self.env, contract.date_end),
                     ),
                     "renewal_line_kind": "reinstatement_fee",
                 }
@@ -225,7 +226,10 @@ class SaleOrder(models.Model):
                             *(fields.Command.unlink(line.id) for line in old),
                             *(
                                 fields.Command.create(values)
-                                for values in self._prepare_renewal_penalty_lines(
+                                # In the language of the one who orders.
+                                for values in self.with_context(
+                                    lang=order.partner_id.lang or self.env.lang
+                                )._prepare_renewal_penalty_lines(
                                     contract,
                                     standard,
                                     case,

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import format_date
 
 from ..tools import policy
 from ..tools.security import is_privileged
@@ -92,8 +93,8 @@ class SymantecContractLine(models.Model):
                 "%(tier)s for %(product)s\nTerm: %(start)s - %(end)s",
                 tier=tier.name,
                 product=self.name or self.product_id.display_name,
-                start=fields.Date.to_string(new_start),
-                end=fields.Date.to_string(new_end),
+                start=format_date(self.env, new_start),
+                end=format_date(self.env, new_end),
             ),
             "renewal_line_kind": "renewal",
             "renewal_contract_line_id": self.id,

@@ -10,6 +10,7 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import format_date
 
 from ..tools import policy
 from ..tools.constants import (
@@ -314,8 +315,10 @@ class SymantecContract(models.Model):
 
     def _prepare_renewal_lead_values(self):
         self.ensure_one()
+        # Named in the language of the rep who works it.
+        env = self.with_context(lang=self.user_id.lang or self.env.lang).env
         return {
-            "name": self.env._(
+            "name": env._(
                 "Renewal %(contract)s - %(customer)s",
                 contract=self.name,
                 customer=self.partner_id.display_name,
@@ -533,9 +536,10 @@ class SymantecContract(models.Model):
             "require_payment": False,
             "order_line": [
                 Command.create(values)
-                for values in self._prepare_renewal_order_lines(
-                    case, today, addons=not automatic
-                )
+                # The lines read in the language of the one who orders.
+                for values in self.with_context(
+                    lang=customer.lang or self.env.lang
+                )._prepare_renewal_order_lines(case, today, addons=not automatic)
             ],
         }
         if self.currency_id != company.currency_id:
@@ -588,8 +592,8 @@ class SymantecContract(models.Model):
                     "name": self.env._(
                         "%(tier)s\nTerm: %(start)s - %(end)s",
                         tier=addon.name,
-                        start=fields.Date.to_string(new_start),
-                        end=fields.Date.to_string(new_end),
+                        start=format_date(self.env, new_start),
+                        end=format_date(self.env, new_end),
                     ),
                     "renewal_line_kind": "addon",
                 }
@@ -704,16 +708,19 @@ class SymantecContract(models.Model):
     def _prepare_reminder_activity_values(self, offset, deadline):
         self.ensure_one()
         lead = self.renewal_lead_id
+        user = self.user_id or self.team_id.user_id or lead.user_id or self.env.user
         return {
             "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
             "res_id": lead.id,
             "activity_type_id": self.env["ir.model.data"]._xmlid_to_res_id(
                 "symantec_renewals.mail_activity_type_renewal_reminder"
             ),
-            "summary": self._milestone_label(offset),
+            # In the language of the rep it is for.
+            "summary": self.with_context(
+                lang=user.lang or self.env.lang
+            )._milestone_label(offset),
             "date_deadline": deadline,
-            "user_id": (self.user_id or self.team_id.user_id or lead.user_id).id
-            or self.env.uid,
+            "user_id": user.id,
         }
 
     def _milestone_label(self, offset):

@@ -396,7 +396,7 @@ class TestGenerateQuote(RenewalRunCommon):
         self.assertEqual(main.product_uom_qty, 10)
         self.assertAlmostEqual(main.price_unit, 226.6)
         self.assertIn("Endpoint Protection", main.name)
-        self.assertIn("2027-01-01 - 2027-12-31", main.name)
+        self.assertIn("01/01/2027 - 12/31/2027", main.name, "in the reader's format")
         self.assertAlmostEqual(order.amount_untaxed, 2266.0)
         premium = lines - main
         self.assertEqual(
@@ -470,7 +470,7 @@ class TestGenerateQuote(RenewalRunCommon):
             contract.action_generate_renewal_quote()
         main = contract.renewal_order_id.order_line.filtered("product_uom_qty")
         self.assertAlmostEqual(main.price_unit, 453.2)
-        self.assertIn("2028-01-01 - 2029-12-31", main.name)
+        self.assertIn("01/01/2028 - 12/31/2029", main.name)
 
     def test_lapsed_contract_cannot_be_quoted(self):
         contract = self.active_contract()
@@ -538,6 +538,28 @@ class TestRenewalAliases(RenewalRunCommon):
         self.assertEqual(contract.renewal_lead_id, lead)
         self.assertEqual(lead.renewal_contract_id, contract)
 
+    def test_generated_texts_in_the_reader_language(self):
+        """Quote lines read in the reseller's language, the opportunity and
+        its reminder in the rep's."""
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["symantec_renewals"], ["it_IT"]
+        )
+        self.reseller.lang = "it_IT"
+        self.rep.lang = "it_IT"
+        contract = self.active_contract(
+            customer_segment="enterprise", user_id=self.rep.id
+        )
+        self.run_on(END - timedelta(days=120))
+        main = contract.renewal_order_id.order_line.filtered("product_uom_qty")[:1]
+        self.assertIn("Periodo: 01/01/2027 - 31/12/2027", main.name)
+        self.assertNotIn("Term:", main.name)
+        self.assertTrue(contract.renewal_lead_id.name.startswith("Rinnovo "))
+        self.assertEqual(
+            self.reminders(contract).summary,
+            "Sollecito di rinnovo: 120 giorni prima della scadenza",
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestQuoteDocument(RenewalRunCommon):
@@ -553,7 +575,7 @@ class TestQuoteDocument(RenewalRunCommon):
         self.assertIn("End Customer", html)
         self.assertIn(self.customer.name, html)
         self.assertIn(contract.name, html)
-        self.assertIn("2027-01-01 - 2027-12-31", html)
+        self.assertIn("01/01/2027 - 12/31/2027", html)
 
 
 @tagged("post_install", "-at_install")
