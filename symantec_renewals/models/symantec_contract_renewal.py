@@ -22,6 +22,10 @@ from ..tools.mail import send_renewal_mails
 
 _logger = logging.getLogger(__name__)
 
+# Where a renewal quote's optional upgrades stand: after every line of the
+# default sequence (10), the renewed products, surcharge and fee.
+ADDON_SECTION_SEQUENCE = 1000
+
 
 class SymantecContract(models.Model):
     _inherit = "symantec.contract"
@@ -571,11 +575,15 @@ class SymantecContract(models.Model):
         addons = self._renewal_addon_tiers()
         if not addons:
             return []
+        # Last in the quote, after the lines a re-pricing adds (their default
+        # sequence): a surcharge or fee made later must not fall into this
+        # optional section, whose quantities the customer sets on the portal.
         lines = [
             {
                 "display_type": "line_section",
                 "name": self.env._("Upgrade your coverage"),
                 "is_optional": True,
+                "sequence": ADDON_SECTION_SEQUENCE,
             }
         ]
         for addon in addons:
@@ -592,6 +600,7 @@ class SymantecContract(models.Model):
                         end=fields.Date.to_string(new_end),
                     ),
                     "renewal_line_kind": "addon",
+                    "sequence": ADDON_SECTION_SEQUENCE,
                 }
             )
         return lines
