@@ -767,6 +767,18 @@ class SymantecContract(models.Model):
                     )
                 )
             seen |= contract
+            if not any(
+                line.renewal_line_kind == "renewal" and line.product_uom_qty > 0
+                for line in order.order_line
+            ):
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s renews none of the products of contract "
+                        "%(name)s: put back the renewal of at least one of them.",
+                        order=order.name,
+                        name=contract.name,
+                    )
+                )
         # As the workflow: the next terms' state and renewed prices come from
         # the confirmed orders, not from the user.
         successors = (
@@ -809,9 +821,12 @@ class SymantecContract(models.Model):
             "auto_invoice": self.auto_invoice,
             "predecessor_id": self.id,
             "state": state,
+            # What the order renews: a covered product whose renewal line was
+            # removed, or set to 0, is not in the next term.
             "line_ids": [
-                Command.create(line._prepare_successor_line_values(ordered.get(line)))
+                Command.create(line._prepare_successor_line_values(ordered[line]))
                 for line in self.line_ids
+                if ordered.get(line)
             ],
         }
 

@@ -670,6 +670,38 @@ class TestReviewQuoteLines(LateRenewalCommon):
             {"order_id": order.id, "product_id": self.product.id, "price_unit": -5.0}
         )
 
+    def test_a_product_removed_from_the_quote_is_not_renewed(self):
+        """The next term covers what was ordered: a covered product whose
+        renewal line the rep deleted, or set to 0, is not renewed for free."""
+        contract = self.active_contract(
+            lines=[
+                {"quantity": 10, "license_value": 1000.0},
+                {"quantity": 4, "license_value": 500.0},
+            ]
+        )
+        order = self.quote(contract, END - timedelta(days=10))
+        first, second = order.order_line.filtered(
+            lambda line: line.renewal_line_kind == "renewal"
+        )
+        second.with_user(self.rep).product_uom_qty = 0
+        self.confirm(order.with_user(self.rep), END - timedelta(days=10))
+        successor = contract.successor_id
+        self.assertEqual(successor.line_ids.mapped("quantity"), [10.0])
+        self.assertEqual(
+            successor.line_ids.product_id, first.renewal_contract_line_id.product_id
+        )
+
+    def test_a_quote_renewing_nothing_is_refused(self):
+        contract = self.active_contract()
+        order = self.quote(contract, END - timedelta(days=10))
+        order.order_line.filtered(
+            lambda line: line.renewal_line_kind == "renewal"
+        ).with_user(self.rep).unlink()
+        with self.assertRaises(UserError):
+            self.confirm(order.with_user(self.rep), END - timedelta(days=10))
+        self.assertFalse(contract.successor_ids)
+        self.assertEqual(contract.state, "active")
+
 
 @tagged("post_install", "-at_install")
 class TestReviewPortalQuote(PortalCommon):
