@@ -749,3 +749,44 @@ class TestReviewPortalQuote(PortalCommon):
             },
         )
         self.assertEqual(addon.product_uom_qty, 1.0)
+
+
+@tagged("post_install", "-at_install")
+class TestReviewLeadFields(LateRenewalCommon):
+    """Review of issue 15: the renewal fields of an opportunity."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.contract = cls.make_contract(region="emea")
+        cls.contract.action_activate()
+        with freeze_time(END - timedelta(days=10)):
+            cls.contract.action_generate_renewal_quote()
+        cls.lead = cls.contract.renewal_lead_id
+
+    def test_rep_cannot_write_the_renewal_fields_of_its_opportunity(self):
+        fields_ = [
+            "renewal_status",
+            "renewal_due_date",
+            "renewal_reseller_id",
+            "renewal_region",
+        ]
+        other_reseller = self.env["res.partner"].create(
+            {"name": "Other Reseller", "is_company": True, "is_reseller": True}
+        )
+        before = self.lead.read(fields_)[0]
+        contract_before = self.contract.read(["date_end", "reseller_id", "region"])[0]
+        for vals in (
+            {"renewal_status": "won"},
+            {"renewal_due_date": date(2030, 12, 31)},
+            {"renewal_reseller_id": other_reseller.id},
+            {"renewal_region": "jp"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                self.lead.with_user(self.rep).write(vals)
+        self.env.invalidate_all()
+        self.assertEqual(self.lead.read(fields_)[0], before)
+        self.assertEqual(
+            self.contract.read(["date_end", "reseller_id", "region"])[0],
+            contract_before,
+        )
