@@ -2,7 +2,9 @@
 the ORM, JSON-RPC (``call_kw``) and the portal's HTTP routes: each is refused
 and leaves the data as it was."""
 
+import contextlib
 from datetime import date, timedelta
+from unittest import expectedFailure
 
 from freezegun import freeze_time
 
@@ -790,3 +792,20 @@ class TestReviewLeadFields(LateRenewalCommon):
             self.contract.read(["date_end", "reseller_id", "region"])[0],
             contract_before,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReviewRenewedPrices(LateRenewalCommon):
+    @expectedFailure  # open: see the review report (not fixed here)
+    def test_rep_cannot_undo_the_uplift_of_a_renewed_term(self):
+        """A renewed term's lines carry the renewed price (uplift included);
+        writing a line's licence value, even unchanged, recomputes it to the
+        tier's standard price: a rep lowers a price without writing it."""
+        contract = self.active_contract()
+        order = self.quote(contract, END - timedelta(days=10))
+        self.confirm(order, END - timedelta(days=10))
+        line = contract.successor_id.line_ids
+        price = line.price_unit
+        with contextlib.suppress(AccessError):
+            line.with_user(self.rep).write({"license_value": line.license_value})
+        self.assertEqual(line.price_unit, price)
