@@ -550,8 +550,8 @@ class SymantecContract(models.Model):
         """One line per covered product at the standard renewal price, the
         late surcharge and reinstatement fee of ``case``, then the add-on
         services offered as optional upgrades. Prices are the renewal's own,
-        not the pricelist's: ``technical_price_unit`` 0 marks them as set by
-        hand, so a quantity change keeps them."""
+        not the pricelist's: ``sale.order.line._compute_price_unit`` leaves
+        renewal lines alone, so a quantity change keeps them."""
         self.ensure_one()
         new_start, new_end = self._renewal_term()
         months = policy.term_months(new_start, new_end)
