@@ -5,7 +5,12 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
-from ..tools.security import is_privileged
+from ..tools.security import (
+    changed_field_names,
+    check_workflow_fields,
+    create_field_names,
+    is_privileged,
+)
 
 RENEWAL_STATUSES = [
     ("upcoming", "Upcoming"),
@@ -15,6 +20,12 @@ RENEWAL_STATUSES = [
     ("won", "Won"),
     ("lapsed", "Lapsed"),
 ]
+# Set by the renewal workflow, from the contract (SPEC §10): never by a rep,
+# neither on the opportunity nor through it on the contract (the related
+# fields write through to it).
+LEAD_WORKFLOW_FIELDS = frozenset(
+    {"renewal_status", "renewal_due_date", "renewal_reseller_id", "renewal_region"}
+)
 
 
 class CrmLead(models.Model):
@@ -151,6 +162,9 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         # ``is_renewal`` may be set at creation (the Renewals pipeline's
         # default); the contract only to one the user can read.
+        check_workflow_fields(
+            self, create_field_names(self, vals_list), LEAD_WORKFLOW_FIELDS
+        )
         for vals in vals_list:
             contract_id = vals.get(
                 "renewal_contract_id",
@@ -160,6 +174,13 @@ class CrmLead(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        check_workflow_fields(
+            self,
+            changed_field_names(
+                self, {n: vals[n] for n in vals.keys() & LEAD_WORKFLOW_FIELDS}
+            ),
+            LEAD_WORKFLOW_FIELDS,
+        )
         if not is_privileged(self.env):
             if "is_renewal" in vals and any(
                 lead.is_renewal != bool(vals["is_renewal"]) for lead in self

@@ -13,9 +13,13 @@ LINE_WORKFLOW_FIELDS = frozenset({"renewal_line_kind", "renewal_contract_line_id
 # The lines of the late-renewal policy: only a manager changes or removes them.
 PENALTY_KINDS = ("late_surcharge", "reinstatement_fee")
 # What a rep may not change on a renewal line (on a penalty line, nothing that
-# sets its amount).
+# sets its amount, nor the quote it is on).
 PRICE_FIELDS = ("price_unit", "discount")
-PENALTY_FIELDS = (*PRICE_FIELDS, "product_uom_qty", "product_id")
+PENALTY_FIELDS = (*PRICE_FIELDS, "product_uom_qty", "product_id", "order_id")
+# What a rep may add to a renewal quote changes no price downwards: a line of
+# its own with a discount or a negative amount (sale's "Discount" button, a
+# credit line) would lower the renewal price or undo the fee.
+REDUCING_FIELDS = ("order_id", "price_unit", "discount", "product_uom_qty")
 
 
 class SaleOrderLine(models.Model):
@@ -58,12 +62,23 @@ class SaleOrderLine(models.Model):
                 not privileged and line.renewal_line_kind in PENALTY_KINDS
             )
 
+    def _can_be_edited_on_portal(self):
+        # The customer sets the quantity of the optional upgrades only: never
+        # that of a renewed product, the surcharge or the fee, wherever in the
+        # quote they stand.
+        return super()._can_be_edited_on_portal() and self.renewal_line_kind in (
+            False,
+            "addon",
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         check_workflow_fields(
             self, create_field_names(self, vals_list), LINE_WORKFLOW_FIELDS
         )
-        return super().create(vals_list)
+        lines = super().create(vals_list)
+        lines._check_renewal_price_reduction()
+        return lines
 
     def write(self, vals):
         check_workflow_fields(
@@ -96,7 +111,38 @@ class SaleOrderLine(models.Model):
                             order=line.order_id.name,
                         )
                     )
-        return super().write(vals)
+        result = super().write(vals)
+        if any(name in vals for name in REDUCING_FIELDS):
+            self._check_renewal_price_reduction()
+        return result
+
+    def _check_renewal_price_reduction(self):
+        """Only renewal managers discount an open renewal quote, by any line."""
+        if is_privileged(self.env):
+            return
+        for line in self:
+            order = line.order_id
+            if (
+                not order.renewal_contract_id
+                or order.state not in OPEN_ORDER_STATES
+                or line.display_type
+            ):
+                continue
+            if (
+                line.discount
+                or order.currency_id.compare_amounts(
+                    line.price_unit * line.product_uom_qty, 0.0
+                )
+                < 0
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only a renewal manager can discount renewal quote "
+                        "%(order)s (line %(line)s).",
+                        order=order.name,
+                        line=line.name,
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_renewal_penalty(self):

@@ -23,6 +23,10 @@ from ..tools.mail import send_renewal_mails
 
 _logger = logging.getLogger(__name__)
 
+# Where a renewal quote's optional upgrades stand: after every line of the
+# default sequence (10), the renewed products, surcharge and fee.
+ADDON_SECTION_SEQUENCE = 1000
+
 
 class SymantecContract(models.Model):
     _inherit = "symantec.contract"
@@ -550,8 +554,8 @@ class SymantecContract(models.Model):
         """One line per covered product at the standard renewal price, the
         late surcharge and reinstatement fee of ``case``, then the add-on
         services offered as optional upgrades. Prices are the renewal's own,
-        not the pricelist's: ``technical_price_unit`` 0 marks them as set by
-        hand, so a quantity change keeps them."""
+        not the pricelist's: ``sale.order.line._compute_price_unit`` leaves
+        renewal lines alone, so a quantity change keeps them."""
         self.ensure_one()
         new_start, new_end = self._renewal_term()
         months = policy.term_months(new_start, new_end)
@@ -575,11 +579,15 @@ class SymantecContract(models.Model):
         addons = self._renewal_addon_tiers()
         if not addons:
             return []
+        # Last in the quote, after the lines a re-pricing adds (their default
+        # sequence): a surcharge or fee made later must not fall into this
+        # optional section, whose quantities the customer sets on the portal.
         lines = [
             {
                 "display_type": "line_section",
                 "name": self.env._("Upgrade your coverage"),
                 "is_optional": True,
+                "sequence": ADDON_SECTION_SEQUENCE,
             }
         ]
         for addon in addons:
@@ -596,6 +604,7 @@ class SymantecContract(models.Model):
                         end=format_date(self.env, new_end),
                     ),
                     "renewal_line_kind": "addon",
+                    "sequence": ADDON_SECTION_SEQUENCE,
                 }
             )
         return lines
@@ -765,6 +774,18 @@ class SymantecContract(models.Model):
                     )
                 )
             seen |= contract
+            if not any(
+                line.renewal_line_kind == "renewal" and line.product_uom_qty > 0
+                for line in order.order_line
+            ):
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s renews none of the products of contract "
+                        "%(name)s: put back the renewal of at least one of them.",
+                        order=order.name,
+                        name=contract.name,
+                    )
+                )
         # As the workflow: the next terms' state and renewed prices come from
         # the confirmed orders, not from the user.
         successors = (
@@ -807,9 +828,12 @@ class SymantecContract(models.Model):
             "auto_invoice": self.auto_invoice,
             "predecessor_id": self.id,
             "state": state,
+            # What the order renews: a covered product whose renewal line was
+            # removed, or set to 0, is not in the next term.
             "line_ids": [
-                Command.create(line._prepare_successor_line_values(ordered.get(line)))
+                Command.create(line._prepare_successor_line_values(ordered[line]))
                 for line in self.line_ids
+                if ordered.get(line)
             ],
         }
 
