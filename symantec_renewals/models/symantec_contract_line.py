@@ -59,8 +59,17 @@ class SymantecContractLine(models.Model):
 
     @api.depends("contract_id.tier_id", "contract_id.currency_id", "license_value")
     def _compute_price_unit(self):
+        """The tier's price while a first term is being drafted. A running
+        term, and any renewed term (its lines carry the renewed price, uplift
+        included), keeps the price it has: changing its licence value or tier
+        does not re-price it; only a renewal manager sets another price."""
         for line in self:
-            line.price_unit = line._standard_price_unit()
+            contract = line.contract_id
+            keeps_price = line.price_unit and (
+                contract.predecessor_id or contract.state not in (False, "draft")
+            )
+            if not keeps_price:
+                line.price_unit = line._standard_price_unit()
 
     def _standard_price_unit(self):
         """The yearly unit price the tier gives this line."""
