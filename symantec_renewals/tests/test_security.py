@@ -216,6 +216,27 @@ class TestTeamBoundaries(LateRenewalCommon):
         with self.assertRaises(AccessError):
             self.order_emea.order_line.with_user(self.rep_jp).read(["price_unit"])
 
+    def test_users_outside_the_renewal_groups_keep_odoos_rules(self):
+        """A sales administrator or an accountant who is not in the Renewals
+        groups sees renewal quotes as Odoo's own rules let them."""
+        sales_admin = new_test_user(
+            self.env, login="sec_sales_admin", groups="sales_team.group_sale_manager"
+        )
+        accountant = new_test_user(
+            self.env,
+            login="sec_accountant",
+            groups="base.group_user,account.group_account_invoice",
+        )
+        for user in (sales_admin, accountant):
+            with self.subTest(user=user.login):
+                self.assertIn(
+                    self.order_emea, self.env["sale.order"].with_user(user).search([])
+                )
+                self.order_emea.order_line.with_user(user).read(["price_unit"])
+        self.assertIn(
+            self.lead_emea, self.env["crm.lead"].with_user(sales_admin).search([])
+        )
+
     def test_reps_of_the_team_and_managers_read_it(self):
         for user in (self.rep, self.manager):
             with self.subTest(user=user.login):
