@@ -575,6 +575,47 @@ class TestExpectedRevenue(RenewalRunCommon):
         self.assertEqual(cron.code.strip(), "model._cron_renewal_run()")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
 
+    def test_run_now_says_what_it_made(self):
+        """The button's answer counts the opportunities, quotes, reminders
+        and e-mails of the run it started."""
+        small = self.active_contract(customer_segment="small_business")
+        big = self.active_contract(customer_segment="enterprise")
+        day = END - timedelta(days=90)
+
+        def run(cron):
+            # The scheduled action, without its commits.
+            self.Contract.with_context(tracking_disable=True)._renewal_run()
+
+        with (
+            freeze_time(day),
+            patch.object(type(self.env["ir.cron"]), "method_direct_trigger", run),
+        ):
+            before = self.snapshot()
+            action = self.Contract.with_user(self.manager).action_run_renewal_now()
+            after = self.snapshot()
+        made = {key: after[key] - before[key] for key in before}
+        self.assertEqual(made["leads"], 2)
+        self.assertEqual(made["orders"], 1, "the enterprise reseller quote")
+        self.assertEqual(made["activities"], 2)
+        self.assertTrue(small.renewal_lead_id and big.renewal_order_id)
+        self.assertEqual(
+            action["params"]["message"],
+            f"New opportunities: 2, new quotes: 1, reminders: 2, "
+            f"e-mails: {made['emails']}.",
+        )
+        self.assertTrue(made["emails"], "the notification and the quote e-mails")
+
+    def test_run_now_button_on_the_contract_list_for_managers(self):
+        """A button always shown above the list, not an action hidden behind
+        a ticked row, and only for managers."""
+        for user, shown in ((self.manager, True), (self.rep, False)):
+            arch = self.Contract.with_user(user).get_views([(False, "list")])["views"][
+                "list"
+            ]["arch"]
+            self.assertEqual('name="action_run_renewal_now"' in arch, shown, user.login)
+            if shown:
+                self.assertIn('display="always"', arch)
+
 
 @tagged("post_install", "-at_install")
 class TestRunChatter(RenewalRunCommon):
