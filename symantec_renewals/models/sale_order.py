@@ -108,6 +108,41 @@ class SaleOrder(models.Model):
             .filtered(lambda line: not line.renewal_line_kind)
         )
 
+    def _get_renewal_lines_to_print(self, lines):
+        """The ``lines`` of the quote's PDF (and of the signed order's): on a
+        renewal, the optional upgrades not taken, at quantity 0, are offers of
+        the portal, not part of the document; their section goes with them
+        when none is taken."""
+        self.ensure_one()
+        if not self.renewal_contract_id:
+            return lines
+
+        def optional(line):
+            return line._is_line_optional() or (
+                line.display_type in ("line_section", "line_subsection")
+                and (line.is_optional or line.parent_id.is_optional)
+            )
+
+        untaken = lines.filtered(
+            lambda line: (
+                not line.display_type
+                and optional(line)
+                and line.product_uom_id.is_zero(line.product_uom_qty)
+            )
+        )
+        kept = lines - untaken
+        taken = kept.filtered(lambda line: not line.display_type)
+        empty_sections = kept.filtered(
+            lambda line: (
+                line.display_type in ("line_section", "line_subsection")
+                and optional(line)
+                and not any(
+                    line in (item.parent_id, item.parent_id.parent_id) for item in taken
+                )
+            )
+        )
+        return kept - empty_sections
+
     @api.depends("renewal_case", "amount_untaxed", "renewal_contract_id")
     def _compute_renewal_new_license_cheaper(self):
         for order in self:
@@ -154,13 +189,22 @@ class SaleOrder(models.Model):
                     "price_unit": currency.round(
                         policy.late_surcharge(standard, company.late_uplift_percent)
                     ),
-                    "name": self.env._(
-                        "Late renewal surcharge: %(percent)s%% of the renewal price "
-                        "(ordered %(days)s days after the end of maintenance on "
-                        "%(end)s)",
-                        percent=company.late_uplift_percent,
-                        days=late_days,
-                        end=fields.Date.to_string(contract.date_end),
+                    "name": (
+                        self.env._(
+                            "Late renewal surcharge: %(percent)s%% of the renewal "
+                            "price (the day after the end of maintenance on %(end)s)",
+                            percent=company.late_uplift_percent,
+                            end=fields.Date.to_string(contract.date_end),
+                        )
+                        if late_days == 1
+                        else self.env._(
+                            "Late renewal surcharge: %(percent)s%% of the renewal "
+                            "price (%(days)s days after the end of maintenance on "
+                            "%(end)s)",
+                            percent=company.late_uplift_percent,
+                            days=late_days,
+                            end=fields.Date.to_string(contract.date_end),
+                        )
                     ),
                     "renewal_line_kind": "late_surcharge",
                 }

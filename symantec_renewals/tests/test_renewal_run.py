@@ -544,6 +544,34 @@ class TestQuoteDocument(RenewalRunCommon):
         self.assertIn(contract.name, html)
         self.assertIn("2027-01-01 - 2027-12-31", html)
 
+    def test_upgrades_not_taken_are_left_off_the_pdf(self):
+        """The optional upgrades at quantity 0 are the portal's offer, not a
+        line of the printed quote or signed order; once taken, they print."""
+        contract = self.active_contract()
+        with freeze_time(END - timedelta(days=30)):
+            contract.action_generate_renewal_quote()
+        order = contract.renewal_order_id
+        premium = self.env.ref("symantec_renewals.tier_premium_support")
+        addon = order.order_line.filtered(
+            lambda line: line.renewal_line_kind == "addon"
+        )
+        self.assertTrue(addon, "the upgrade is offered on the quote")
+
+        def pdf_html():
+            html, _type = self.env["ir.actions.report"]._render_qweb_html(
+                "sale.action_report_saleorder", order.ids
+            )
+            return html.decode()
+
+        html = pdf_html()
+        self.assertNotIn("Upgrade your coverage", html)
+        self.assertNotIn(premium.name, html)
+        self.assertIn(self.tier_software.name, html, "the renewal line prints")
+        addon.product_uom_qty = 1
+        html = pdf_html()
+        self.assertIn("Upgrade your coverage", html)
+        self.assertIn(premium.name, html)
+
 
 @tagged("post_install", "-at_install")
 class TestExpectedRevenue(RenewalRunCommon):
