@@ -44,10 +44,11 @@ class SaleOrder(models.Model):
     )
     renewal_case = fields.Selection(
         RENEWAL_CASES,
-        string="Priced As",
+        string="Renewal Case",
         copy=False,
         readonly=True,
-        help="The row of the late-renewal policy the quote is priced for.",
+        help="On time, late or reinstatement: the row of the late-renewal policy "
+        "the quote is priced for.",
     )
     renewal_is_auto = fields.Boolean(
         string="Automatic Renewal Order", copy=False, readonly=True
@@ -59,12 +60,12 @@ class SaleOrder(models.Model):
         string="Waiver Reason", copy=False, readonly=True
     )
     renewal_license_value = fields.Monetary(
-        string="Licence Value of the Covered Products",
+        string="Licence Value",
         compute="_compute_renewal_new_license_cheaper",
         help="What buying the covered licences again would cost.",
     )
     renewal_new_license_cheaper = fields.Boolean(
-        string="A New Licence Is Cheaper",
+        string="New Licence Cheaper",
         compute="_compute_renewal_new_license_cheaper",
         help="Reinstating this maintenance costs more than buying the licences again.",
     )

@@ -52,7 +52,7 @@ class SymantecContract(models.Model):
     )
     renewal_reminder_date = fields.Date(
         groups="base.group_user",
-        string="Last Reminder Milestone",
+        string="Last Reminder",
         copy=False,
         readonly=True,
         help="Date of the last reminder milestone that fired.",
@@ -82,7 +82,7 @@ class SymantecContract(models.Model):
     )
     renewal_origin_id = fields.Many2one(
         "symantec.contract",
-        string="Upgrade Of",
+        string="Base Contract",
         copy=False,
         readonly=True,
         index="btree_not_null",
