@@ -213,6 +213,10 @@ class SymantecContract(models.Model):
                     "New opportunities: %(leads)s, new quotes: %(quotes)s, "
                     "reminders: %(reminders)s, e-mails: %(emails)s.",
                     **made,
+                )
+                if any(made.values())
+                else self.env._(
+                    "Nothing new: the contracts due were already handled today."
                 ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },

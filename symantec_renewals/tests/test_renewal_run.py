@@ -600,6 +600,10 @@ class TestExpectedRevenue(RenewalRunCommon):
         cron = self.env.ref("symantec_renewals.ir_cron_renewal_run")
         self.assertEqual(calls, [cron.id])
         self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(
+            action["params"]["message"],
+            "Nothing new: the contracts due were already handled today.",
+        )
         self.assertEqual(cron.code.strip(), "model._cron_renewal_run()")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
 
