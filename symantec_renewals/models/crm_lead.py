@@ -42,7 +42,7 @@ class CrmLead(models.Model):
         tracking=True,
     )
     renewal_due_date = fields.Date(
-        string="Renewal Due",
+        string="Renewal Due Date",
         related="renewal_contract_id.date_end",
         store=True,
         index=True,

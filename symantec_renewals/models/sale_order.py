@@ -45,10 +45,11 @@ class SaleOrder(models.Model):
     )
     renewal_case = fields.Selection(
         RENEWAL_CASES,
-        string="Priced As",
+        string="Renewal Case",
         copy=False,
         readonly=True,
-        help="The row of the late-renewal policy the quote is priced for.",
+        help="On time, late or reinstatement: the row of the late-renewal policy "
+        "the quote is priced for.",
     )
     renewal_is_auto = fields.Boolean(
         string="Automatic Renewal Order", copy=False, readonly=True
@@ -60,12 +61,12 @@ class SaleOrder(models.Model):
         string="Waiver Reason", copy=False, readonly=True
     )
     renewal_license_value = fields.Monetary(
-        string="Licence Value of the Covered Products",
+        string="Licence Value",
         compute="_compute_renewal_new_license_cheaper",
         help="What buying the covered licences again would cost.",
     )
     renewal_new_license_cheaper = fields.Boolean(
-        string="A New Licence Is Cheaper",
+        string="New Licence Cheaper",
         compute="_compute_renewal_new_license_cheaper",
         help="Reinstating this maintenance costs more than buying the licences again.",
     )
@@ -108,6 +109,41 @@ class SaleOrder(models.Model):
             ._get_update_prices_lines()
             .filtered(lambda line: not line.renewal_line_kind)
         )
+
+    def _get_renewal_lines_to_print(self, lines):
+        """The ``lines`` of the quote's PDF (and of the signed order's): on a
+        renewal, the optional upgrades not taken, at quantity 0, are offers of
+        the portal, not part of the document; their section goes with them
+        when none is taken."""
+        self.ensure_one()
+        if not self.renewal_contract_id:
+            return lines
+
+        def optional(line):
+            return line._is_line_optional() or (
+                line.display_type in ("line_section", "line_subsection")
+                and (line.is_optional or line.parent_id.is_optional)
+            )
+
+        untaken = lines.filtered(
+            lambda line: (
+                not line.display_type
+                and optional(line)
+                and line.product_uom_id.is_zero(line.product_uom_qty)
+            )
+        )
+        kept = lines - untaken
+        taken = kept.filtered(lambda line: not line.display_type)
+        empty_sections = kept.filtered(
+            lambda line: (
+                line.display_type in ("line_section", "line_subsection")
+                and optional(line)
+                and not any(
+                    line in (item.parent_id, item.parent_id.parent_id) for item in taken
+                )
+            )
+        )
+        return kept - empty_sections
 
     @api.depends("renewal_case", "amount_untaxed", "renewal_contract_id")
     def _compute_renewal_new_license_cheaper(self):
@@ -155,13 +191,22 @@ class SaleOrder(models.Model):
                     "price_unit": currency.round(
                         policy.late_surcharge(standard, company.late_uplift_percent)
                     ),
-                    "name": self.env._(
-                        "Late renewal surcharge: %(percent)s%% of the renewal price "
-                        "(ordered %(days)s days after the end of maintenance on "
-                        "%(end)s)",
-                        percent=company.late_uplift_percent,
-                        days=late_days,
-                        end=format_date(self.env, contract.date_end),
+                    "name": (
+                        self.env._(
+                            "Late renewal surcharge: %(percent)s%% of the renewal "
+                            "price (the day after the end of maintenance on %(end)s)",
+                            percent=company.late_uplift_percent,
+                            end=format_date(self.env, contract.date_end),
+                        )
+                        if late_days == 1
+                        else self.env._(
+                            "Late renewal surcharge: %(percent)s%% of the renewal "
+                            "price (%(days)s days after the end of maintenance on "
+                            "%(end)s)",
+                            percent=company.late_uplift_percent,
+                            days=late_days,
+                            end=format_date(self.env, contract.date_end),
+                        )
                     ),
                     "renewal_line_kind": "late_surcharge",
                 }

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
@@ -57,7 +57,7 @@ class SymantecContract(models.Model):
     )
     renewal_reminder_date = fields.Date(
         groups="base.group_user",
-        string="Last Reminder Milestone",
+        string="Last Reminder",
         copy=False,
         readonly=True,
         help="Date of the last reminder milestone that fired.",
@@ -87,7 +87,7 @@ class SymantecContract(models.Model):
     )
     renewal_origin_id = fields.Many2one(
         "symantec.contract",
-        string="Upgrade Of",
+        string="Base Contract",
         copy=False,
         readonly=True,
         index="btree_not_null",
@@ -204,15 +204,46 @@ class SymantecContract(models.Model):
                 self.env._("Only renewal managers can start the renewal run.")
             )
         cron = self.env.ref("symantec_renewals.ir_cron_renewal_run").sudo()
+        before = self._renewal_run_counts()
         cron.method_direct_trigger()
+        after = self._renewal_run_counts()
+        made = {key: after[key] - before[key] for key in after}
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._("The renewal run is done."),
+                "title": self.env._("Renewal run done"),
+                "message": self.env._(
+                    "New opportunities: %(leads)s, new quotes: %(quotes)s, "
+                    "reminders: %(reminders)s, e-mails: %(emails)s.",
+                    **made,
+                )
+                if any(made.values())
+                else self.env._(
+                    "Nothing new: the contracts due were already handled today."
+                ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
+        }
+
+    @api.model
+    def _renewal_run_counts(self):
+        """What the renewal run makes, counted: renewal opportunities, renewal
+        quotes, reminder activities and e-mails (of every record)."""
+        env = self.sudo().with_context(active_test=False).env
+        reminder = env.ref("symantec_renewals.mail_activity_type_renewal_reminder")
+        return {
+            "leads": env["crm.lead"].search_count([("is_renewal", "=", True)]),
+            "quotes": env["sale.order"].search_count(
+                [("renewal_contract_id", "!=", False)]
+            ),
+            "reminders": env["mail.activity"].search_count(
+                [("activity_type_id", "=", reminder.id)]
+            ),
+            "emails": env["mail.message"].search_count(
+                [("message_type", "=", "email_outgoing")]
+            ),
         }
 
     def _renewal_run_batch(self, today):
@@ -427,7 +458,21 @@ class SymantecContract(models.Model):
         """The reseller quote of this contract: the open one, or a new one
         (with the renewal opportunity first if there is none)."""
         self.ensure_one()
-        order = self._generate_renewal_quotes()
+        try:
+            order = self._generate_renewal_quotes()
+        except AccessError as error:
+            # A clear word instead of the raw access error (rules of another
+            # team's opportunity or quote).
+            raise UserError(
+                self.env._(
+                    "You cannot prepare the renewal quote of contract %(name)s: "
+                    "its renewal opportunity or quote is not yours to change. Ask "
+                    "its renewal rep, %(rep)s, or a renewal manager.",
+                    name=self.name,
+                    rep=(self.user_id or self.team_id.user_id).sudo().name
+                    or self.env._("unassigned"),
+                )
+            ) from error
         return self._form_action(order)
 
     def _generate_renewal_quotes(self):

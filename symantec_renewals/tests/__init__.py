@@ -18,4 +18,5 @@ from . import (
     test_security,
     test_security_groups,
     test_ui,
+    test_views,
 )

@@ -71,6 +71,14 @@ class TestLateRenewalPricing(LateRenewalCommon):
                     lambda line: line.renewal_line_kind == "late_surcharge"
                 )
                 self.assertIn("Late renewal surcharge: 10.0%", surcharge.name)
+                # Said of the quote, which nobody has ordered yet.
+                self.assertNotIn("ordered", surcharge.name)
+                self.assertIn(
+                    "the day after the end of maintenance on 2026-12-31"
+                    if day == END + timedelta(days=1)
+                    else "30 days after the end of maintenance on 2026-12-31",
+                    surcharge.name,
+                )
                 order._action_cancel()
 
     def test_past_grace_is_a_reinstatement_with_fee(self):

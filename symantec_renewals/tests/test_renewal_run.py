@@ -577,6 +577,34 @@ class TestQuoteDocument(RenewalRunCommon):
         self.assertIn(contract.name, html)
         self.assertIn("01/01/2027 - 12/31/2027", html)
 
+    def test_upgrades_not_taken_are_left_off_the_pdf(self):
+        """The optional upgrades at quantity 0 are the portal's offer, not a
+        line of the printed quote or signed order; once taken, they print."""
+        contract = self.active_contract()
+        with freeze_time(END - timedelta(days=30)):
+            contract.action_generate_renewal_quote()
+        order = contract.renewal_order_id
+        premium = self.env.ref("symantec_renewals.tier_premium_support")
+        addon = order.order_line.filtered(
+            lambda line: line.renewal_line_kind == "addon"
+        )
+        self.assertTrue(addon, "the upgrade is offered on the quote")
+
+        def pdf_html():
+            html, _type = self.env["ir.actions.report"]._render_qweb_html(
+                "sale.action_report_saleorder", order.ids
+            )
+            return html.decode()
+
+        html = pdf_html()
+        self.assertNotIn("Upgrade your coverage", html)
+        self.assertNotIn(premium.name, html)
+        self.assertIn(self.tier_software.name, html, "the renewal line prints")
+        addon.product_uom_qty = 1
+        html = pdf_html()
+        self.assertIn("Upgrade your coverage", html)
+        self.assertIn(premium.name, html)
+
 
 @tagged("post_install", "-at_install")
 class TestExpectedRevenue(RenewalRunCommon):
@@ -605,8 +633,53 @@ class TestExpectedRevenue(RenewalRunCommon):
         cron = self.env.ref("symantec_renewals.ir_cron_renewal_run")
         self.assertEqual(calls, [cron.id])
         self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(
+            action["params"]["message"],
+            "Nothing new: the contracts due were already handled today.",
+        )
         self.assertEqual(cron.code.strip(), "model._cron_renewal_run()")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+
+    def test_run_now_says_what_it_made(self):
+        """The button's answer counts the opportunities, quotes, reminders
+        and e-mails of the run it started."""
+        small = self.active_contract(customer_segment="small_business")
+        big = self.active_contract(customer_segment="enterprise")
+        day = END - timedelta(days=90)
+
+        def run(cron):
+            # The scheduled action, without its commits.
+            self.Contract.with_context(tracking_disable=True)._renewal_run()
+
+        with (
+            freeze_time(day),
+            patch.object(type(self.env["ir.cron"]), "method_direct_trigger", run),
+        ):
+            before = self.snapshot()
+            action = self.Contract.with_user(self.manager).action_run_renewal_now()
+            after = self.snapshot()
+        made = {key: after[key] - before[key] for key in before}
+        self.assertEqual(made["leads"], 2)
+        self.assertEqual(made["orders"], 1, "the enterprise reseller quote")
+        self.assertEqual(made["activities"], 2)
+        self.assertTrue(small.renewal_lead_id and big.renewal_order_id)
+        self.assertEqual(
+            action["params"]["message"],
+            f"New opportunities: 2, new quotes: 1, reminders: 2, "
+            f"e-mails: {made['emails']}.",
+        )
+        self.assertTrue(made["emails"], "the notification and the quote e-mails")
+
+    def test_run_now_button_on_the_contract_list_for_managers(self):
+        """A button always shown above the list, not an action hidden behind
+        a ticked row, and only for managers."""
+        for user, shown in ((self.manager, True), (self.rep, False)):
+            arch = self.Contract.with_user(user).get_views([(False, "list")])["views"][
+                "list"
+            ]["arch"]
+            self.assertEqual('name="action_run_renewal_now"' in arch, shown, user.login)
+            if shown:
+                self.assertIn('display="always"', arch)
 
 
 @tagged("post_install", "-at_install")
