@@ -74,9 +74,9 @@ class TestLateRenewalPricing(LateRenewalCommon):
                 # Said of the quote, which nobody has ordered yet.
                 self.assertNotIn("ordered", surcharge.name)
                 self.assertIn(
-                    "the day after the end of maintenance on 2026-12-31"
+                    "the day after the end of maintenance on 12/31/2026"
                     if day == END + timedelta(days=1)
-                    else "30 days after the end of maintenance on 2026-12-31",
+                    else "30 days after the end of maintenance on 12/31/2026",
                     surcharge.name,
                 )
                 order._action_cancel()
