@@ -58,10 +58,14 @@ class RenewalPortal(CustomerPortal):
         )
 
     def _contracts_domain(self, partner):
+        """The contracts of ``partner``'s company, as customer or as their
+        reseller (a reseller finds there the terms it sold, renewed ones
+        included)."""
         commercial = partner.commercial_partner_id
-        return Domain("partner_id", "child_of", commercial.ids) & Domain(
-            "state", "not in", ("draft", "cancelled")
-        )
+        return (
+            Domain("partner_id", "child_of", commercial.ids)
+            | Domain("reseller_id", "child_of", commercial.ids)
+        ) & Domain("state", "not in", ("draft", "cancelled"))
 
     def _renewal_searchbar_filters(self):
         today = fields.Date.context_today(request.env.user)
@@ -112,8 +116,19 @@ class RenewalPortal(CustomerPortal):
     # ------------------------------------------------------------------
 
     def _contract_list(
-        self, url, base_domain, *, page, sortby, filterby, search, filters=None
+        self,
+        url,
+        base_domain,
+        *,
+        page,
+        sortby,
+        filterby,
+        search,
+        filters=None,
+        by_customer=True,
     ):
+        """A page of contracts. ``search`` finds a contract by its reference,
+        and with ``by_customer`` by its customer's name too."""
         Contract = request.env["symantec.contract"]
         sortings = self._renewal_searchbar_sortings()
         sortby = sortby if sortby in sortings else "date_end"
@@ -123,14 +138,17 @@ class RenewalPortal(CustomerPortal):
         if filters:
             domain &= filters[filterby]["domain"]
         if search:
-            # Customer names the user may not read on their own: the record
-            # rules on contracts still decide which contracts come back.
-            customers = (
-                request.env["res.partner"]
-                .sudo()
-                ._search([("commercial_partner_id.name", "ilike", search)])
-            )
-            domain &= Domain("partner_id", "in", customers)
+            found = Domain("name", "ilike", search)
+            if by_customer:
+                # Customer names the user may not read on their own: the
+                # record rules on contracts still decide which come back.
+                customers = (
+                    request.env["res.partner"]
+                    .sudo()
+                    ._search([("commercial_partner_id.name", "ilike", search)])
+                )
+                found |= Domain("partner_id", "in", customers)
+            domain &= found
         count = Contract.search_count(domain)
         pager = portal_pager(
             url=url,
@@ -158,12 +176,14 @@ class RenewalPortal(CustomerPortal):
                 "searchbar_filters": filters,
                 "filterby": filterby,
                 "searchbar_inputs": {
-                    "customer": {
-                        "input": "customer",
-                        "label": request.env._("Customer"),
+                    "contract": {
+                        "input": "contract",
+                        "label": request.env._("Customer or contract")
+                        if by_customer
+                        else request.env._("Contract"),
                     }
                 },
-                "search_in": "customer",
+                "search_in": "contract",
                 "search": search or "",
                 "today": fields.Date.context_today(request.env.user),
             }
@@ -207,6 +227,7 @@ class RenewalPortal(CustomerPortal):
             sortby=sortby,
             filterby=None,
             search=search,
+            by_customer=bool(partner.commercial_partner_id.is_reseller),
         )
         values["page_name"] = "contracts"
         return request.render("symantec_renewals.portal_my_contracts", values)
@@ -276,8 +297,31 @@ class RenewalPortal(CustomerPortal):
             can_switch_auto_renew=roles["is_customer"]
             and self._auto_renew_switchable(contract_sudo),
             message=kwargs.get("message"),
+            today=fields.Date.context_today(request.env.user),
+            renewed_by=contract_sudo.successor_id
+            if contract_sudo.successor_id.state in ("active", "expiring", "renewed")
+            else None,
+            **self._auto_renewal_values(contract_sudo, roles),
         )
         return request.render("symantec_renewals.portal_contract_page", values)
+
+    def _auto_renewal_values(self, contract_sudo, roles):
+        """The customer's automatic renewal in progress: its order and the
+        invoices to pay (the customer's own documents)."""
+        order = contract_sudo.renewal_order_id
+        if not (
+            roles["is_customer"]
+            and order.renewal_is_auto
+            and order.state == "sale"
+            and contract_sudo.state in RUN_STATES
+        ):
+            return {"auto_renewal_order": None, "auto_renewal_invoices": []}
+        return {
+            "auto_renewal_order": order,
+            "auto_renewal_invoices": order.invoice_ids.filtered(
+                lambda invoice: invoice.state == "posted"
+            ),
+        }
 
     def _is_resellers_order(self, contract, order):
         """The order is addressed to the contract's current reseller."""

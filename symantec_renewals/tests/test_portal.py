@@ -134,6 +134,9 @@ class TestRenewalPortal(HttpCase):
         searched = self.get("/my/renewals?search=Other+Customer")
         self.assertIn("PORTAL-LATER", searched.text)
         self.assertNotIn("PORTAL-DUE", searched.text)
+        by_reference = self.get("/my/renewals?search=PORTAL-LATER")
+        self.assertIn("PORTAL-LATER", by_reference.text, "found by its number")
+        self.assertNotIn("PORTAL-DUE", by_reference.text)
         late = self.get("/my/renewals?filterby=late")
         self.assertNotIn("PORTAL-DUE", late.text)
 
@@ -145,13 +148,42 @@ class TestRenewalPortal(HttpCase):
         self.assertNotIn("PORTAL-LATER", page.text)
         self.assertNotIn("PORTAL-FOREIGN", page.text)
 
+    def test_reseller_lists_the_contracts_it_resells(self):
+        page = self.get("/my/contracts", "portal_reseller")
+        for name in ("PORTAL-DUE", "PORTAL-LATER", "PORTAL-CLOUD"):
+            self.assertIn(name, page.text)
+        self.assertNotIn("PORTAL-FOREIGN", page.text)
+        self.assertNotIn("no maintenance contract yet", page.text)
+
+    def test_an_automatic_renewal_in_the_renewals_list_is_not_due(self):
+        self.cloud.write(
+            {"date_start": self.due.date_start, "date_end": self.due.date_end}
+        )
+        page = self.get("/my/renewals", "portal_reseller")
+        row = page.text.split("PORTAL-CLOUD", 1)[1].split("</tr>", 1)[0]
+        self.assertIn("Renews automatically", row)
+        self.assertNotIn(">Due<", row)
+
+    def test_the_old_term_links_to_the_new_one(self):
+        order = self.env["sale.order"].browse(
+            self.due.with_user(self.rep).action_generate_renewal_quote()["res_id"]
+        )
+        order.with_user(self.rep).action_confirm()
+        successor = self.due.successor_id
+        self.assertEqual(successor.state, "active")
+        for login in ("portal_customer", "portal_reseller"):
+            with self.subTest(login=login):
+                page = self.get(f"/my/contracts/{self.due.id}", login)
+                self.assertIn("o_renewed_by", page.text)
+                self.assertIn(f"/my/contracts/{successor.id}", page.text)
+
     def test_home_counters(self):
         self.authenticate("portal_reseller", "portal_reseller")
         counters = self.make_jsonrpc_request(
             "/my/counters", {"counters": ["renewal_count", "contract_count"]}
         )
         self.assertEqual(counters["renewal_count"], 2)
-        self.assertEqual(counters["contract_count"], 0)
+        self.assertEqual(counters["contract_count"], 3, "the contracts it resells")
 
     def test_anonymous_is_sent_to_login(self):
         self.authenticate(None, None)
@@ -315,3 +347,69 @@ class TestRenewalPortal(HttpCase):
             "/my", "symantec_renewals_customer_auto_renew_off", login="portal_customer"
         )
         self.assertFalse(self.cloud.auto_renew)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalAutomaticRenewal(HttpCase):
+    """A customer whose subscription renewed automatically finds the order
+    and the invoice to pay on its contract page; its reseller does not."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        if not env.company.chart_template:
+            env["account.chart.template"].try_loading(
+                "generic_coa", company=env.company, install_demo=False
+            )
+        today = fields.Date.today()
+        reseller = env["res.partner"].create(
+            {"name": "Auto Reseller Srl", "is_company": True, "is_reseller": True}
+        )
+        customer = env["res.partner"].create(
+            {"name": "Auto Customer SpA", "is_company": True, "email": "a@example.com"}
+        )
+        parties = (("auto_customer", customer), ("auto_reseller", reseller))
+        for login, company in parties:
+            user = new_test_user(env, login=login, groups="base.group_portal")
+            user.partner_id.write({"parent_id": company.id, "email": f"{login}@x.com"})
+        end = today + timedelta(days=5)
+        cls.contract = env["symantec.contract"].create(
+            {
+                "name": "PORTAL-AUTO",
+                "partner_id": customer.id,
+                "reseller_id": reseller.id,
+                "region": "emea",
+                "tier_id": env.ref("symantec_renewals.tier_cloud_support").id,
+                "auto_renew": True,
+                "auto_invoice": True,
+                "date_start": end - timedelta(days=364),
+                "date_end": end,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "product_id": env["product.product"]
+                            .create({"name": "Cloud Seat"})
+                            .id,
+                            "quantity": 10,
+                        }
+                    )
+                ],
+            }
+        )
+        cls.contract.action_activate()
+        cls.contract._auto_renew(today)
+
+    def test_customer_finds_the_invoice_to_pay(self):
+        invoice = self.contract.renewal_order_id.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.authenticate("auto_customer", "auto_customer")
+        page = self.url_open(f"/my/contracts/{self.contract.id}")
+        self.assertIn("o_auto_renewal_order", page.text)
+        self.assertIn(invoice.name, page.text)
+        self.assertIn("o_pay_renewal_invoice", page.text)
+        self.authenticate("auto_reseller", "auto_reseller")
+        page = self.url_open(f"/my/contracts/{self.contract.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("o_auto_renewal_order", page.text)
+        self.assertNotIn(invoice.name, page.text)
