@@ -282,7 +282,7 @@ class RenewalPortal(CustomerPortal):
             page_name="contract",
             renewal_order=order
             if roles["is_reseller"]
-            and order.state != "cancel"
+            and order.state in ("sent", "sale")
             and self._is_resellers_order(contract_sudo, order)
             else None,
             show_activation_code=roles["is_customer"]
@@ -427,6 +427,9 @@ class RenewalPortal(CustomerPortal):
             values = self._prepare_portal_layout_values()
             values.update(contract=contract_sudo, error=str(exc))
             return request.render("symantec_renewals.portal_contract_error", values)
+        if order.state == "draft":
+            # Asked for on the portal: the quote is the reseller's at once.
+            order.sudo().action_quotation_sent()
         if not had_quote:
             contract._notify_quote_requested(request.env.user)
         return request.redirect(order.get_portal_url())

@@ -101,6 +101,24 @@ class SaleOrder(models.Model):
         )
         return super().write(vals)
 
+    def _find_mail_template(self):
+        """ "Send" on a renewal quote proposes the reseller renewal quote
+        e-mail (end customer, contract and new term), not the generic one."""
+        self.ensure_one()
+        if (
+            self.renewal_contract_id
+            and not self.renewal_is_auto
+            and self.state in OPEN_ORDER_STATES
+            and not self.env.context.get("proforma")
+        ):
+            template = self.env.ref(
+                "symantec_renewals.mail_template_renewal_quote",
+                raise_if_not_found=False,
+            )
+            if template:
+                return template
+        return super()._find_mail_template()
+
     def _get_update_prices_lines(self):
         """ "Update prices" leaves the renewal lines alone: their prices come
         from the contract and the late-renewal policy, not the pricelist."""

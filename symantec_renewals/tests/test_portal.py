@@ -292,6 +292,11 @@ class TestRenewalPortal(HttpCase):
             "the rep has something to do",
         )
         self.assertIn("asked for the renewal quote", lead.message_ids[0].body)
+        self.assertEqual(order.state, "sent", "the reseller's at once")
+        page = self.get(f"/my/orders/{order.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.customer.name, page.text, "names the end customer")
+        self.assertIn("PORTAL-DUE", page.text, "and the contract")
         again = self.post(url, {}, "portal_reseller")
         self.assertEqual(again.status_code, 303)
         self.assertEqual(
@@ -299,6 +304,33 @@ class TestRenewalPortal(HttpCase):
                 [("renewal_contract_id", "=", self.due.id)]
             ),
             1,
+        )
+
+    def test_a_draft_the_rep_has_not_sent_stays_off_the_portal(self):
+        order = self.env["sale.order"].browse(
+            self.due.with_user(self.rep).action_generate_renewal_quote()["res_id"]
+        )
+        self.assertEqual(order.state, "draft")
+        order.message_subscribe(self.reseller_user.partner_id.ids)
+        Order = self.env["sale.order"].with_user(self.reseller_user)
+        self.assertFalse(Order.search([("id", "=", order.id)]))
+        page = self.get(f"/my/orders/{order.id}", "portal_reseller")
+        self.assertNotEqual(page.status_code, 200)
+        contract_page = self.get(f"/my/contracts/{self.due.id}")
+        self.assertNotIn(f"/my/orders/{order.id}", contract_page.text)
+        order.action_quotation_sent()
+        self.assertTrue(Order.search([("id", "=", order.id)]))
+        page = self.get(f"/my/orders/{order.id}")
+        self.assertEqual(page.status_code, 200)
+
+    def test_send_proposes_the_reseller_renewal_email(self):
+        order = self.env["sale.order"].browse(
+            self.due.with_user(self.rep).action_generate_renewal_quote()["res_id"]
+        )
+        action = order.with_user(self.rep).action_quotation_send()
+        self.assertEqual(
+            action["context"]["default_template_id"],
+            self.env.ref("symantec_renewals.mail_template_renewal_quote").id,
         )
 
     def test_customer_turns_auto_renew_off_and_on(self):
