@@ -23,16 +23,20 @@ def wait_for(url, process, timeout):
     raise AssertionError(f"{url} did not answer within {timeout}s")
 
 
-def json_rpc(url, params):
+def json_rpc(url, params, headers=None):
+    """A JSON-RPC call; the answer carries the session cookie it set."""
     request = urllib.request.Request(
         url,
         data=json.dumps(
             {"jsonrpc": "2.0", "method": "call", "params": params}
         ).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read().decode())
+        answer = json.loads(response.read().decode())
+        cookie = response.headers.get("Set-Cookie", "")
+        answer["_session_cookie"] = cookie.split(";", 1)[0]
+        return answer
 
 
 def test_run_command_serves_login_page_with_addon_and_demo_data(tmp_path):
@@ -59,6 +63,29 @@ def test_run_command_serves_login_page_with_addon_and_demo_data(tmp_path):
         )
         assert "error" not in answer, answer
         assert answer["result"]["uid"]
+        # The demo ends with the day's renewal run: the rep's pipeline has
+        # renewals in several columns, and quotes, reminders and e-mails.
+        cookie = {"Cookie": answer["_session_cookie"]}
+        renewals = json_rpc(
+            f"{base}/web/dataset/call_kw/crm.lead/search_read",
+            {
+                "model": "crm.lead",
+                "method": "search_read",
+                "args": [[("is_renewal", "=", True)], ["renewal_status"]],
+                "kwargs": {},
+            },
+            headers=cookie,
+        )
+        assert "error" not in renewals, renewals
+        statuses = {row["renewal_status"] for row in renewals["result"]}
+        assert {"upcoming", "quoted", "reinstatement"} <= statuses, statuses
+        for model in ("sale.order", "mail.activity"):
+            count = json_rpc(
+                f"{base}/web/dataset/call_kw/{model}/search_count",
+                {"model": model, "method": "search_count", "args": [[]], "kwargs": {}},
+                headers=cookie,
+            )
+            assert count.get("result"), (model, count)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -798,6 +798,41 @@ class TestRenewalTemplates(RenewalRunCommon):
         self.assertNotIn("with the link", order_mail.subject)
         self.assertEqual(reminder.subject, "Our own subject")
 
+    def _post_migrate_19_0_1_2_0(self):
+        spec = importlib.util.spec_from_file_location(
+            "symantec_renewals_post_migrate_19_0_1_2_0",
+            file_path("symantec_renewals/migrations/19.0.1.2.0/post-migrate.py"),
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.cr, "19.0.1.1.0")
+
+    def test_upgrade_gives_the_shared_teams_to_the_main_company(self):
+        """Teams shared by all companies until 19.0.1.2.0 become the main
+        company's, except one another company's contracts already use."""
+        main = self.env.ref("base.main_company")
+        emea = self.env.ref("symantec_renewals.crm_team_renewals_emea")
+        japan = self.env.ref("symantec_renewals.crm_team_renewals_jp")
+        (emea | japan).company_id = False
+        other = self.env["res.company"].create({"name": "Renewals Second Co"})
+        self.env.user.company_ids |= other
+        tier = self.tier_software.copy({"company_id": other.id, "code": "ES-2"})
+        customer = self.customer.copy({"company_id": other.id})
+        self.env["symantec.contract"].create(
+            {
+                "partner_id": customer.id,
+                "company_id": other.id,
+                "region": "jp",
+                "team_id": japan.id,
+                "tier_id": tier.id,
+                "date_start": date(2026, 1, 1),
+                "date_end": END,
+            }
+        )
+        self._post_migrate_19_0_1_2_0()
+        self.assertEqual(emea.company_id, main)
+        self.assertFalse(japan.company_id, "kept shared: company 2 uses it")
+
     def test_migration_rewrites_the_old_placeholders(self):
         template = self.env.ref("symantec_renewals.mail_template_renewal_reminder")
         template.write(
