@@ -63,6 +63,8 @@ class CrmLead(models.Model):
         store=True,
         index=True,
         tracking=True,
+        # The pipeline's columns in the renewal's lifecycle, each one shown.
+        group_expand=True,
         help="Upcoming until a quote is made, then Quoted; Late once past the "
         "due date, Reinstatement past the grace period; Won once renewed, "
         "Lapsed beyond the reinstatement limit. When several apply, the one "

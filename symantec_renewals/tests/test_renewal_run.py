@@ -102,6 +102,23 @@ class RenewalRunCommon(RenewalsCommon):
 
 @tagged("post_install", "-at_install")
 class TestRenewalOpportunity(RenewalRunCommon):
+    def test_pipeline_columns_follow_the_renewal_lifecycle(self):
+        """The kanban groups renewals by status in the lifecycle's order,
+        every column shown, not in alphabetical order."""
+        self.active_contract()
+        self.run_on(END - timedelta(days=120))
+        groups = (
+            self.env["crm.lead"]
+            .with_context(read_group_expand=True)
+            .formatted_read_group(
+                [("is_renewal", "=", True)], ["renewal_status"], ["__count"]
+            )
+        )
+        self.assertEqual(
+            [group["renewal_status"] for group in groups],
+            ["upcoming", "quoted", "late", "reinstatement", "won", "lapsed"],
+        )
+
     def test_nothing_before_the_notice_window(self):
         contract = self.active_contract()
         self.run_on(END - timedelta(days=121))
