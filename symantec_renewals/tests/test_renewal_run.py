@@ -833,7 +833,9 @@ class TestRenewalTemplates(RenewalRunCommon):
         (emea | japan).company_id = False
         other = self.env["res.company"].create({"name": "Renewals Second Co"})
         self.env.user.company_ids |= other
-        tier = self.tier_software.copy({"company_id": other.id, "code": "ES-2"})
+        tier = self.tier_software.copy(
+            {"company_id": other.id, "code": "ES-2", "product_id": False}
+        )
         customer = self.customer.copy({"company_id": other.id})
         self.env["symantec.contract"].create(
             {
