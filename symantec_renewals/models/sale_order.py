@@ -321,6 +321,7 @@ class SaleOrder(models.Model):
             )
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Waive the Reinstatement Fee"),
             "res_model": "symantec.fee.waiver.wizard",
             "view_mode": "form",
             "target": "new",

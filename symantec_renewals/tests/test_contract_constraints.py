@@ -148,7 +148,8 @@ class TestRenewalPolicyForManagers(RenewalsCommon):
         wizard = Wizard.create({})
         self.assertEqual(wizard.renewal_notice_days, 120)
         wizard.write({"renewal_grace_days": 30, "reinstatement_fee_min": 150.0})
-        wizard.action_apply()
+        done = wizard.action_apply()
+        self.assertIn(self.company.name, done["params"]["message"], "not silent")
         self.assertEqual(self.company.renewal_grace_days, 30)
         self.assertEqual(self.company.reinstatement_fee_min, 150.0)
 

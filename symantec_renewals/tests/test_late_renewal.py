@@ -193,6 +193,7 @@ class TestFeeWaiver(LateRenewalCommon):
         contract = self.active_contract(customer_segment="enterprise")
         order = self.quote(contract, END + timedelta(days=40))
         action = order.with_user(self.manager).action_waive_reinstatement_fee()
+        self.assertEqual(action["name"], "Waive the Reinstatement Fee")
         wizard = (
             self.env[action["res_model"]]
             .with_user(self.manager)

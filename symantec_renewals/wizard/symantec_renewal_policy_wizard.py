@@ -75,4 +75,16 @@ class SymantecRenewalPolicyWizard(models.TransientModel):
         self.company_id.sudo().write(
             {name: self[name] for name in RENEWAL_POLICY_FIELDS}
         )
-        return {"type": "ir.actions.act_window_close"}
+        # Said, not saved silently.
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "The renewal policy of %(company)s is saved.",
+                    company=self.company_id.name,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
