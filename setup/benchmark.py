@@ -17,6 +17,7 @@ import random
 import resource
 import time
 import tracemalloc
+from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, timedelta
 from unittest.mock import patch
@@ -24,7 +25,6 @@ from unittest.mock import patch
 import psycopg2
 import psycopg2.sql
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup
 
 from odoo import Command, fields, sql_db
 from odoo.tools import SQL, split_every
@@ -57,11 +57,19 @@ def generate(env, contracts, commit):
     Partner = env["res.partner"]
     resellers = Partner.create(
         [
-            {"name": f"Bench Reseller {i:03d}", "is_company": True, "is_reseller": True}
+            {
+                "name": f"Bench Reseller {i:03d}",
+                "is_company": True,
+                "is_reseller": True,
+                "email": f"renewals{i}@reseller.example.com",
+            }
             for i in range(200)
         ]
     )
     big_reseller = resellers[0]
+    # The renewal e-mails come from the company's address.
+    if not env.company.email:
+        env.company.email = "renewals@bench.example.com"
     portal = env["res.users"].create(
         {
             "name": "Bench Reseller Portal",
@@ -283,23 +291,44 @@ LINE_FIELDS = (
     "product_id",
     "product_uom_qty",
     "price_unit",
-    "technical_price_unit",
     "is_optional",
     "renewal_line_kind",
     "renewal_contract_line_id",
 )
-MAIL_FIELDS = (
+ACTIVITY_FIELDS = ("activity_type_id", "summary", "date_deadline", "user_id")
+# A note in a record's chatter (the opportunity's creation note).
+NOTE_FIELDS = ("body", "message_type", "subtype_id", "author_id", "email_from")
+# An e-mail as the chatter keeps it (its mail.message) and as the mail queue
+# sends it (its mail.mail): compared between the paths.
+EMAIL_FIELDS = (
     "subject",
-    "body_html",
-    "record_name",
+    "body",
     "author_id",
     "email_from",
     "reply_to",
-    "subtype_id",
     "message_type",
+    "is_notification",
     "auto_delete",
+    "state",
+    "failure_type",
 )
-ACTIVITY_FIELDS = ("activity_type_id", "summary", "date_deadline", "user_id")
+# Copied as they are from the run's e-mails by the batch floor, which does
+# not render: the body in the company layout, and the headers.
+EMAIL_COPIED = (
+    "body_html",
+    "headers",
+    "email_to",
+    "email_cc",
+    "mail_server_id",
+    "scheduled_date",
+    "record_alias_domain_id",
+    "record_company_id",
+    "subtype_id",
+)
+# What the company layout (mail.mail_notification_layout) puts around every
+# e-mail body: its header, with the button to the record.
+LAYOUT = "mail.mail_notification_layout"
+LAYOUT_MARK = 'summary="o_mail_notification"'
 
 
 def _plain(record, names):
@@ -314,7 +343,10 @@ def _plain(record, names):
 def _made_by_run(env, contracts, last_ids):
     """What the renewal run made for each of ``contracts`` (the records
     with an id above ``last_ids[model]``), as plain values: the records the
-    two reference paths make again, without the renewal logic."""
+    two reference paths make again, without the renewal logic. An e-mail
+    is its message in the chatter of its record (the contract or its
+    order), its outgoing mail (body in the company layout) and the
+    delivery notifications that name its recipients."""
 
     def new(model, domain):
         return env[model].search([("id", ">", last_ids[model]), *domain], order="id")
@@ -324,13 +356,28 @@ def _made_by_run(env, contracts, last_ids):
         for contract in contracts
     }
     leads = new("crm.lead", [("renewal_contract_id", "in", contracts.ids)])
+    notes = defaultdict(list)
+    for message in new(
+        "mail.message",
+        [
+            ("model", "=", "crm.lead"),
+            ("res_id", "in", leads.ids),
+            ("message_type", "=", "notification"),
+        ],
+    ):
+        notes[message.res_id].append(_plain(message, NOTE_FIELDS))
     contract_of = {}
     for lead in leads:
-        plan[lead.renewal_contract_id.id]["lead"] = _plain(lead, LEAD_FIELDS)
+        plan[lead.renewal_contract_id.id]["lead"] = {
+            **_plain(lead, LEAD_FIELDS),
+            "followers": sorted(lead.message_partner_ids.ids),
+            "notes": notes[lead.id],
+        }
         contract_of["crm.lead", lead.id] = lead.renewal_contract_id.id
     for order in new("sale.order", [("renewal_contract_id", "in", contracts.ids)]):
         values = _plain(order, ORDER_FIELDS)
         values["lines"] = [_plain(line, LINE_FIELDS) for line in order.order_line]
+        values["followers"] = sorted(order.message_partner_ids.ids)
         plan[order.renewal_contract_id.id]["order"] = values
         contract_of["sale.order", order.id] = order.renewal_contract_id.id
     for contract in contracts:
@@ -339,32 +386,59 @@ def _made_by_run(env, contracts, last_ids):
         contract_id = contract_of.get(("crm.lead", activity.res_id))
         if contract_id:
             plan[contract_id]["activities"].append(_plain(activity, ACTIVITY_FIELDS))
-    for mail in new("mail.mail", []):
+    for mail in new("mail.mail", []).sudo():
         contract_id = contract_of.get((mail.model, mail.res_id))
         if contract_id:
-            plan[contract_id]["mails"].append(
-                {
-                    "on": mail.model,
-                    "values": _plain(mail, MAIL_FIELDS),
-                    "partner_ids": mail.recipient_ids.ids,
-                }
-            )
+            plan[contract_id]["mails"].append(_email(mail))
     return plan
+
+
+def _email(mail):
+    """An e-mail as the paths compare it, and what the floor copies."""
+    message = mail.mail_message_id
+    return {
+        "on": message.model,
+        "values": _plain(mail, EMAIL_FIELDS),
+        "copied": _plain(mail, EMAIL_COPIED),
+        # Kept in the chatter of its record once the mail is sent.
+        "kept": bool(message.model and message.res_id and mail.is_notification),
+        "layout": LAYOUT_MARK in (mail.body_html or ""),
+        "recipients": sorted(mail.recipient_ids.ids),
+        "notified": sorted(
+            (
+                notification.res_partner_id.id,
+                notification.notification_type,
+                notification.notification_status,
+                notification.failure_type or False,
+            )
+            for notification in message.notification_ids
+            if notification.mail_mail_id == mail
+        ),
+    }
 
 
 def _check_same_records(name, plan, made):
     """Refuse a reference path that did not make the run's records again:
-    the same opportunities, quotes and lines, activities, and e-mails to the
-    same recipients (``message_post`` wraps their bodies in its own layout,
-    and may split one e-mail to two partners into one e-mail each)."""
+    the same opportunities with their followers and creation note, quotes
+    in the same state with the same lines, activities, and e-mails: each
+    kept in the chatter of the same record, of the same type, subject and
+    body, in the company layout, its notifications naming the same
+    recipients. The outgoing body may differ in the layout's details
+    (``message_post`` renders it for its recipients' group), not the rest."""
 
     def outline(todo):
         return {
             **todo,
             "mails": sorted(
-                (mail["on"], partner_id)
+                (
+                    mail["on"],
+                    mail["kept"],
+                    mail["layout"],
+                    mail["recipients"],
+                    sorted(mail["values"].items(), key=lambda item: item[0]),
+                    mail["notified"],
+                )
                 for mail in todo["mails"]
-                for partner_id in mail["partner_ids"]
             ),
         }
 
@@ -376,25 +450,50 @@ def _check_same_records(name, plan, made):
             )
 
 
-def _order_values(values, lead):
-    values = dict(values)
-    lines = values.pop("lines")
+def _lead_values(todo):
     return {
-        **values,
+        name: value
+        for name, value in todo["lead"].items()
+        if name not in ("followers", "notes")
+    }
+
+
+def _order_values(values, lead):
+    return {
+        **{
+            name: value
+            for name, value in values.items()
+            if name not in ("lines", "followers")
+        },
         "opportunity_id": lead.id,
-        "order_line": [Command.create(line) for line in lines],
+        "order_line": [Command.create(line) for line in values["lines"]],
     }
 
 
 def batch_floor(env, contracts, plan, batch_size):
     """The records the run made, made again the fastest way the ORM allows:
-    per batch of the run's size, one create per model, activities and
-    e-mails for the whole batch."""
-    env = _ctx(env)
+    per batch of the run's size, one create per model. The opportunities
+    and quotes are created as the run creates them (the same followers;
+    the opportunities' creation notes logged in one batch), and the e-mails
+    are the run's, as it rendered them: their messages and outgoing mails
+    created at once, then their notifications."""
     lead_model = env["ir.model"]._get_id("crm.lead")
+    Lead = env["crm.lead"].with_context(mail_create_nolog=True)
     for batch in split_every(batch_size, contracts.ids):
-        leads = env["crm.lead"].create([plan[cid]["lead"] for cid in batch])
+        leads = Lead.create([_lead_values(plan[cid]) for cid in batch])
         lead_of = dict(zip(batch, leads, strict=True))
+        notes = defaultdict(dict)
+        for cid in batch:
+            for note in plan[cid]["lead"]["notes"]:
+                key = (note["author_id"], note["email_from"], note["message_type"])
+                notes[key][lead_of[cid].id] = note["body"]
+        for (author_id, email_from, message_type), bodies in notes.items():
+            leads.browse(bodies)._message_log_batch(
+                bodies=bodies,
+                author_id=author_id,
+                email_from=email_from,
+                message_type=message_type,
+            )
         quoted = [cid for cid in batch if plan[cid]["order"]]
         orders = env["sale.order"].create(
             [_order_values(plan[cid]["order"], lead_of[cid]) for cid in quoted]
@@ -403,36 +502,68 @@ def batch_floor(env, contracts, plan, batch_size):
             ("sale.order", cid): order.id
             for cid, order in zip(quoted, orders, strict=True)
         }
-        env["mail.activity"].create(
+        env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {**values, "res_model_id": lead_model, "res_id": lead_of[cid].id}
                 for cid in batch
                 for values in plan[cid]["activities"]
             ]
         )
-        env["mail.mail"].create(
+        emails = [mail for cid in batch for mail in plan[cid]["mails"]]
+        mails = (
+            env["mail.mail"]
+            .sudo()
+            .create(
+                [
+                    {
+                        **mail["values"],
+                        **mail["copied"],
+                        "model": mail["on"],
+                        "res_id": record_of.get((mail["on"], cid), cid),
+                        "recipient_ids": [Command.set(mail["recipients"])],
+                    }
+                    for cid in batch
+                    for mail in plan[cid]["mails"]
+                ]
+            )
+        )
+        env["mail.notification"].sudo().create(
             [
                 {
-                    **mail["values"],
-                    "body": mail["values"]["body_html"],
-                    "model": mail["on"],
-                    "res_id": record_of.get((mail["on"], cid), cid),
-                    "partner_ids": [Command.set(mail["partner_ids"])],
-                    "recipient_ids": [Command.set(mail["partner_ids"])],
+                    "author_id": mail_su.author_id.id,
+                    "is_read": True,
+                    "mail_mail_id": mail_su.id,
+                    "mail_message_id": mail_su.mail_message_id.id,
+                    "res_partner_id": partner_id,
+                    "notification_type": notification_type,
+                    "notification_status": status,
+                    "failure_type": failure_type,
                 }
-                for cid in batch
-                for mail in plan[cid]["mails"]
+                for mail, mail_su in zip(emails, mails, strict=True)
+                for partner_id, notification_type, status, failure_type in mail[
+                    "notified"
+                ]
             ]
         )
 
 
 def naive(env, contracts, plan):
     """The same records one contract at a time, as a straightforward cron:
-    create, create, ``activity_schedule``, ``message_post``."""
-    env = _ctx(env)
+    create, ``message_post`` (the creation note), create,
+    ``activity_schedule``, and ``message_post`` of each e-mail to its
+    recipients in the company layout, queued and kept in the chatter."""
+    Lead = env["crm.lead"].with_context(mail_create_nolog=True)
     for contract in contracts:
         todo = plan[contract.id]
-        lead = env["crm.lead"].create(todo["lead"])
+        lead = Lead.create(_lead_values(todo))
+        for note in todo["lead"]["notes"]:
+            lead.message_post(
+                body=note["body"],
+                author_id=note["author_id"],
+                email_from=note["email_from"],
+                message_type=note["message_type"],
+                subtype_id=note["subtype_id"],
+            )
         records = {"symantec.contract": contract}
         if todo["order"]:
             records["sale.order"] = env["sale.order"].create(
@@ -441,18 +572,30 @@ def naive(env, contracts, plan):
         for values in todo["activities"]:
             lead.activity_schedule(**values)
         for mail in todo["mails"]:
+            values = mail["values"]
             records[mail["on"]].message_post(
-                body=Markup(mail["values"]["body_html"]),
-                subject=mail["values"]["subject"],
-                partner_ids=mail["partner_ids"],
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
+                body=values["body"],
+                subject=values["subject"],
+                author_id=values["author_id"],
+                email_from=values["email_from"],
+                reply_to=values["reply_to"],
+                partner_ids=mail["recipients"],
+                message_type=values["message_type"],
+                email_layout_xmlid=LAYOUT,
+                mail_auto_delete=values["auto_delete"],
+                force_send=False,
             )
 
 
 def _last_ids(env):
     last = {}
-    for model in ("crm.lead", "sale.order", "mail.activity", "mail.mail"):
+    for model in (
+        "crm.lead",
+        "sale.order",
+        "mail.activity",
+        "mail.mail",
+        "mail.message",
+    ):
         env.cr.execute(
             SQL(
                 "SELECT COALESCE(MAX(id), 0) FROM %s", SQL.identifier(env[model]._table)
@@ -712,22 +855,39 @@ def auto_renewal_rows(env, count=200, rounds=3):
 def _check_auto(contracts, last_mail):
     """The automatic renewal did all the work it is timed for: for each
     contract a confirmed order, its invoice posted, and the customer's
-    e-mail queued (an e-mail after ``last_mail``). Raises RuntimeError
-    otherwise."""
+    e-mail queued on the order (an e-mail after ``last_mail``), in the
+    company layout, with its notification, kept in the order's chatter once
+    sent. Raises RuntimeError otherwise."""
     contracts.invalidate_recordset()
     orders = contracts.renewal_order_id
     invoices = orders.invoice_ids
-    mails = contracts.env["mail.mail"].search_count(
-        [
-            ("model", "=", contracts._name),
-            ("res_id", "in", contracts.ids),
-            ("id", ">", last_mail),
-        ]
-    )
+    mails = [
+        _email(mail)
+        for mail in contracts.env["mail.mail"]
+        .sudo()
+        .search(
+            [
+                ("model", "=", "sale.order"),
+                ("res_id", "in", orders.ids),
+                ("id", ">", last_mail),
+            ]
+        )
+    ]
+    customers = {order.partner_id.id for order in orders}
     made = {
         "confirmed orders": len(orders.filtered(lambda o: o.state == "sale")),
         "posted invoices": len(invoices.filtered(lambda i: i.state == "posted")),
-        "e-mails": mails,
+        "e-mails kept in the order's chatter, in the layout, to the customer": len(
+            [
+                mail
+                for mail in mails
+                if mail["kept"]
+                and mail["layout"]
+                and mail["values"]["message_type"] == "email_outgoing"
+                and mail["notified"]
+                and {n[0] for n in mail["notified"]} <= customers
+            ]
+        ),
     }
     short = {what: n for what, n in made.items() if n != len(contracts)}
     if short:

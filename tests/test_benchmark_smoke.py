@@ -57,27 +57,58 @@ def test_benchmark_prints_every_figure():
         float(value)  # a figure, not an error text
 
 
-def _plan(lead_name, mail_partners):
+def _mail(on="symantec.contract", kept=True, layout=True, notified=(3,)):
+    return {
+        "on": on,
+        "values": {"message_type": "email_outgoing", "subject": "Renew MNT/1"},
+        "copied": {"body_html": "<html>...</html>"},
+        "kept": kept,
+        "layout": layout,
+        "recipients": [3],
+        "notified": [(pid, "email", "ready", False) for pid in notified],
+    }
+
+
+def _plan(lead_name="Renewal MNT/1", notes=("Renewal of MNT/1",), mails=None):
     return {
         7: {
-            "lead": {"name": lead_name, "renewal_contract_id": 7},
+            "lead": {
+                "name": lead_name,
+                "renewal_contract_id": 7,
+                "followers": [],
+                "notes": [{"body": body} for body in notes],
+            },
             "order": None,
             "activities": [],
-            "mails": [
-                {"on": "symantec.contract", "values": {}, "partner_ids": p}
-                for p in mail_partners
-            ],
+            "mails": [_mail()] if mails is None else mails,
         }
     }
 
 
 def test_reference_path_must_make_the_runs_records_again():
-    run = _plan("Renewal MNT/1", [[3]])
-    benchmark._check_same_records("batch floor", run, _plan("Renewal MNT/1", [[3]]))
-    with pytest.raises(RuntimeError, match="batch floor"):
-        benchmark._check_same_records("batch floor", run, _plan("Other", [[3]]))
-    with pytest.raises(RuntimeError, match="naive"):
-        benchmark._check_same_records("naive", run, _plan("Renewal MNT/1", []))
+    run = _plan()
+    benchmark._check_same_records("batch floor", run, _plan())
+    # The outgoing body's layout may differ in its details between paths.
+    other_body = _plan()
+    other_body[7]["mails"][0]["copied"]["body_html"] = "<html>other</html>"
+    benchmark._check_same_records("naive", run, other_body)
+    different = {
+        "another opportunity": _plan(lead_name="Other"),
+        "no creation note": _plan(notes=()),
+        "no e-mail": _plan(mails=[]),
+        "e-mail on another record": _plan(mails=[_mail(on="sale.order")]),
+        "e-mail gone from the chatter once sent": _plan(mails=[_mail(kept=False)]),
+        "e-mail without the company layout": _plan(mails=[_mail(layout=False)]),
+        "e-mail notifying someone else": _plan(mails=[_mail(notified=(4,))]),
+        "e-mail of another type": _plan(),
+    }
+    different["e-mail of another type"][7]["mails"][0]["values"]["message_type"] = (
+        "comment"
+    )
+    for what, made in different.items():
+        with pytest.raises(RuntimeError, match="naive"):
+            benchmark._check_same_records("naive", run, made)
+            pytest.fail(what)
 
 
 def test_no_peer_is_an_error_not_a_figure():
