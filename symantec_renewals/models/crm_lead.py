@@ -6,9 +6,8 @@ from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
 from ..tools.security import (
-    changed_field_names,
-    check_workflow_fields,
-    create_field_names,
+    check_workflow_create,
+    check_workflow_write,
     is_privileged,
 )
 
@@ -164,9 +163,7 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         # ``is_renewal`` may be set at creation (the Renewals pipeline's
         # default); the contract only to one the user can read.
-        check_workflow_fields(
-            self, create_field_names(self, vals_list), LEAD_WORKFLOW_FIELDS
-        )
+        check_workflow_create(self, vals_list, LEAD_WORKFLOW_FIELDS)
         for vals in vals_list:
             contract_id = vals.get(
                 "renewal_contract_id",
@@ -176,13 +173,7 @@ class CrmLead(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_workflow_fields(
-            self,
-            changed_field_names(
-                self, {n: vals[n] for n in vals.keys() & LEAD_WORKFLOW_FIELDS}
-            ),
-            LEAD_WORKFLOW_FIELDS,
-        )
+        check_workflow_write(self, vals, LEAD_WORKFLOW_FIELDS)
         if not is_privileged(self.env):
             if "is_renewal" in vals and any(
                 lead.is_renewal != bool(vals["is_renewal"]) for lead in self

@@ -5,9 +5,8 @@ from odoo.tools import format_date
 from ..tools import policy
 from ..tools.constants import MANAGER_GROUP, OPEN_ORDER_STATES, RENEWAL_CASES
 from ..tools.security import (
-    changed_field_names,
-    check_workflow_fields,
-    create_field_names,
+    check_workflow_create,
+    check_workflow_write,
 )
 
 # The renewal facts of a quote: set by the renewal workflow, the fee waiver
@@ -86,19 +85,11 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_workflow_fields(
-            self, create_field_names(self, vals_list), ORDER_WORKFLOW_FIELDS
-        )
+        check_workflow_create(self, vals_list, ORDER_WORKFLOW_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):
-        check_workflow_fields(
-            self,
-            changed_field_names(
-                self, {n: vals[n] for n in vals.keys() & ORDER_WORKFLOW_FIELDS}
-            ),
-            ORDER_WORKFLOW_FIELDS,
-        )
+        check_workflow_write(self, vals, ORDER_WORKFLOW_FIELDS)
         return super().write(vals)
 
     def _find_mail_template(self):

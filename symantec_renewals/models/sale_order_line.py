@@ -3,9 +3,8 @@ from odoo.exceptions import AccessError
 
 from ..tools.constants import OPEN_ORDER_STATES
 from ..tools.security import (
-    changed_field_names,
-    check_workflow_fields,
-    create_field_names,
+    check_workflow_create,
+    check_workflow_write,
     is_privileged,
 )
 
@@ -73,21 +72,13 @@ class SaleOrderLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_workflow_fields(
-            self, create_field_names(self, vals_list), LINE_WORKFLOW_FIELDS
-        )
+        check_workflow_create(self, vals_list, LINE_WORKFLOW_FIELDS)
         lines = super().create(vals_list)
         lines._check_renewal_price_reduction()
         return lines
 
     def write(self, vals):
-        check_workflow_fields(
-            self,
-            changed_field_names(
-                self, {n: vals[n] for n in vals.keys() & LINE_WORKFLOW_FIELDS}
-            ),
-            LINE_WORKFLOW_FIELDS,
-        )
+        check_workflow_write(self, vals, LINE_WORKFLOW_FIELDS)
         if not is_privileged(self.env):
             for line in self.filtered("renewal_line_kind"):
                 names = (

@@ -8,9 +8,8 @@ from odoo.tools import format_date
 from ..tools import policy
 from ..tools.constants import OPEN_ORDER_STATES
 from ..tools.security import (
-    changed_field_names,
-    check_workflow_fields,
-    create_field_names,
+    check_workflow_create,
+    check_workflow_write,
 )
 from .symantec_maintenance_tier import MIN_TERM_MONTHS
 
@@ -523,9 +522,7 @@ class SymantecContract(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_workflow_fields(
-            self, create_field_names(self, vals_list), WORKFLOW_FIELDS
-        )
+        check_workflow_create(self, vals_list, WORKFLOW_FIELDS)
         for vals in vals_list:
             self._check_renewal_links(vals)
         for vals in vals_list:
@@ -536,13 +533,7 @@ class SymantecContract(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_workflow_fields(
-            self,
-            changed_field_names(
-                self, {n: vals[n] for n in vals.keys() & WORKFLOW_FIELDS}
-            ),
-            WORKFLOW_FIELDS,
-        )
+        check_workflow_write(self, vals, WORKFLOW_FIELDS)
         self._check_renewal_links(vals)
         reseller_changed = self.browse()
         if "reseller_id" in vals:

@@ -87,3 +87,20 @@ def check_workflow_fields(model, field_names, workflow_fields):
             model=model._description,
         )
     )
+
+
+def check_workflow_create(model, vals_list, workflow_fields):
+    """``check_workflow_fields`` for a ``create`` of ``vals_list``."""
+    check_workflow_fields(model, create_field_names(model, vals_list), workflow_fields)
+
+
+def check_workflow_write(records, vals, workflow_fields):
+    """``check_workflow_fields`` for a ``write`` of ``vals``: only the
+    workflow fields whose value changes count."""
+    check_workflow_fields(
+        records,
+        changed_field_names(
+            records, {name: vals[name] for name in vals.keys() & workflow_fields}
+        ),
+        workflow_fields,
+    )
