@@ -792,13 +792,7 @@ class TestRenewalTemplates(RenewalRunCommon):
         reminder = self.env.ref("symantec_renewals.mail_template_renewal_reminder")
         reminder.subject = "Our own subject"
         self.env.flush_all()
-        spec = importlib.util.spec_from_file_location(
-            "symantec_renewals_pre_migrate_19_0_1_2_0",
-            file_path("symantec_renewals/migrations/19.0.1.2.0/pre-migrate.py"),
-        )
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.cr, "19.0.1.1.0")
+        self.migrate("19.0.1.2.0", "pre", from_version="19.0.1.1.0")
         self.assertFalse(activation.exists())
         convert_file(
             self.env,
@@ -815,14 +809,17 @@ class TestRenewalTemplates(RenewalRunCommon):
         self.assertNotIn("with the link", order_mail.subject)
         self.assertEqual(reminder.subject, "Our own subject")
 
-    def _post_migrate_19_0_1_2_0(self):
+    def migrate(self, version, stage, from_version):
+        """Run the module's ``stage``-migrate script of ``version`` as an
+        upgrade from ``from_version`` would."""
+        name = f"symantec_renewals_{stage}_migrate_{version.replace('.', '_')}"
         spec = importlib.util.spec_from_file_location(
-            "symantec_renewals_post_migrate_19_0_1_2_0",
-            file_path("symantec_renewals/migrations/19.0.1.2.0/post-migrate.py"),
+            name,
+            file_path(f"symantec_renewals/migrations/{version}/{stage}-migrate.py"),
         )
         migration = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(migration)
-        migration.migrate(self.cr, "19.0.1.1.0")
+        migration.migrate(self.cr, from_version)
 
     def test_upgrade_gives_the_shared_teams_to_the_main_company(self):
         """Teams shared by all companies until 19.0.1.2.0 become the main
@@ -848,7 +845,7 @@ class TestRenewalTemplates(RenewalRunCommon):
                 "date_end": END,
             }
         )
-        self._post_migrate_19_0_1_2_0()
+        self.migrate("19.0.1.2.0", "post", from_version="19.0.1.1.0")
         self.assertEqual(emea.company_id, main)
         self.assertFalse(japan.company_id, "kept shared: company 2 uses it")
 
@@ -864,13 +861,7 @@ class TestRenewalTemplates(RenewalRunCommon):
             }
         )
         self.env.flush_all()
-        spec = importlib.util.spec_from_file_location(
-            "symantec_renewals_post_migrate_19_0_1_1_0",
-            file_path("symantec_renewals/migrations/19.0.1.1.0/post-migrate.py"),
-        )
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.cr, "19.0.1.0.0")
+        self.migrate("19.0.1.1.0", "post", from_version="19.0.1.0.0")
         template.invalidate_recordset()
         self.assertEqual(
             template.subject,
