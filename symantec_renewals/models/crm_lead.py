@@ -355,6 +355,11 @@ class CrmLead(models.Model):
                 )
             ) from exc
 
+    def action_renewal_quote(self):
+        """The renewal's reseller quote, made if there is none."""
+        self.ensure_one()
+        return self.renewal_contract_id.action_generate_renewal_quote()
+
     def action_view_renewal_contract(self):
         self.ensure_one()
         return self.renewal_contract_id._form_action(self.renewal_contract_id)

@@ -1,6 +1,8 @@
 from datetime import timedelta
+from itertools import product
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import new_test_user, tagged
@@ -147,13 +149,21 @@ class TestRenewalStages(RenewalRunCommon):
         self.assertInStage(lead, "upcoming")
 
     def test_stage_bar_offers_renewal_stages_to_renewals_only(self):
-        """The stage field's domain (the form's stage bar, the stage picker),
-        evaluated as the web client does: the renewal stages for a renewal,
-        the sales stages otherwise."""
-        domain = self.env["crm.lead"]._fields["stage_id"].domain
+        """The opportunity form's stage bar and the stage field's own domain
+        (the stage picker), evaluated as the web client does: the renewal
+        stages for a renewal, the sales stages otherwise."""
+        arch = self.env["crm.lead"].get_views([(False, "form")])["views"]["form"][
+            "arch"
+        ]
+        statusbar = etree.fromstring(arch).xpath("//header//field[@name='stage_id']")
+        self.assertEqual(len(statusbar), 1)
+        domains = {
+            "form": statusbar[0].get("domain"),
+            "field": self.env["crm.lead"]._fields["stage_id"].domain,
+        }
         renewal_stages = set(self.stages.values())
-        for is_renewal in (True, False):
-            with self.subTest(is_renewal=is_renewal):
+        for (where, domain), is_renewal in product(domains.items(), (True, False)):
+            with self.subTest(where=where, is_renewal=is_renewal):
                 offered = self.env["crm.stage"].search(
                     safe_eval(
                         domain, {"is_renewal": is_renewal, "team_id": self.team_emea.id}
@@ -198,4 +208,17 @@ class TestRenewalStages(RenewalRunCommon):
         self.assertEqual(lead.stage_id, sales_stage)
         self.migrate("19.0.1.3.0", "post", from_version="19.0.1.2.0")
         self.env.invalidate_all()
+        self.assertInStage(lead, "quoted")
+
+    def test_renewal_quote_button_opens_the_one_reseller_quote(self):
+        contract, lead = self.renewal()
+        with freeze_time(END - timedelta(days=100)):
+            first = lead.with_user(self.rep).action_renewal_quote()
+            second = lead.with_user(self.rep).action_renewal_quote()
+        order = contract.renewal_order_id
+        self.assertTrue(order)
+        self.assertEqual(
+            (first["res_model"], first["res_id"]), ("sale.order", order.id)
+        )
+        self.assertEqual(second["res_id"], order.id, "the open quote, not a second")
         self.assertInStage(lead, "quoted")
