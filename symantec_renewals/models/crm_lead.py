@@ -149,7 +149,7 @@ class CrmLead(models.Model):
                     # Only winning it puts a lead in a won stage (CRM's rule).
                     continue
                 lead.stage_id = stages.get(lead.renewal_status, lead.stage_id)
-        super(CrmLead, self - renewals)._compute_stage_id()
+        return super(CrmLead, self - renewals)._compute_stage_id()
 
     def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
         renewal = (
