@@ -235,7 +235,13 @@ class CrmLead(models.Model):
                     self.renewal_contract_id._form_action(order),
                     self.env._("Open quote %(quote)s", quote=order.name),
                 )
-            raise UserError(message + " " + self.env._("It has no open quote yet."))
+            raise UserError(
+                self.env._(
+                    "%(lead)s is won when its reseller quote is confirmed. It has "
+                    "no quote yet: drag it to Quoted to make one.",
+                    lead=self.display_name,
+                )
+            )
         if status == "lapsed":
             raise UserError(
                 self.env._(
