@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.convert import convert_file
 
@@ -10,17 +12,62 @@ ITALIAN_DEMO_USERS = (
     "res_users_portal_reseller",
     "res_users_portal_customer",
 )
+# The longest filter label Odoo's filter menu shows whole, in characters
+# (checked in the browser: "In periodo di tolleranza" fits, "In scadenza
+# entro 30 giorni" was cut).
+FILTER_MENU_CHARS = 24
 
 
 @tagged("post_install", "-at_install")
 class TestItalianTranslation(ItalianTranslationChecks, TransactionCase):
     MODULE = MODULE
+    SAME_IN_ITALIAN = frozenset(
+        {
+            # The vendor's offerings and products, sold under these names.
+            "Essential Support",
+            "Cloud Support",
+            "Premium Support",
+            "Data Loss Prevention",
+            "Email Security.cloud",
+            "Endpoint Protection",
+            "Messaging Gateway",
+            "Messaging Gateway 8380 Appliance",
+            "Web Security Appliance S200",
+            "Web Security Service",
+            # Words Odoo's Italian keeps ("Lead", "Team di vendita", "ID").
+            "EMEA",
+            "ID",
+            "Lead",
+            "Team",
+            '<span class="ms-1">%</span>',
+        }
+    )
 
     def test_italian_labels_load(self):
         self.load_italian()
         menu = self.env.ref(f"{self.MODULE}.symantec_renewals_menu_root")
         self.assertEqual(menu.with_context(lang="it_IT").name, "Rinnovi")
         self.assertEqual(menu.with_context(lang="en_US").name, "Renewals")
+
+    def test_italian_filter_labels_fit_the_filter_menu(self):
+        self.load_italian()
+        view_ids = (
+            self.env["ir.model.data"]
+            .search([("module", "=", MODULE), ("model", "=", "ir.ui.view")])
+            .mapped("res_id")
+        )
+        views = self.env["ir.ui.view"].browse(view_ids).filtered(
+            lambda view: view.type == "search"
+        )
+        self.assertTrue(views)
+        labels = {
+            label
+            for view in views.with_context(lang="it_IT")
+            for label in etree.fromstring(view.arch_db).xpath("//filter/@string")
+        }
+        self.assertIn("Scade entro 30 giorni", labels)
+        too_long = sorted(label for label in labels if len(label) > FILTER_MENU_CHARS)
+        self.assertFalse(too_long, "cut in the filter menu: shorten their Italian")
 
 
 @tagged("post_install", "-at_install")
