@@ -8,7 +8,6 @@ import re
 from odoo.tools.misc import file_path
 from odoo.tools.translate import TranslationModuleReader, translation_file_reader
 
-
 # The formal register ("Lei"): its possessives and courtesy phrases. Odoo's
 # Italian (the portal, sale, the e-mails of both) says "tu" to the reader.
 FORMAL_ITALIAN = re.compile(

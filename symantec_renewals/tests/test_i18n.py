@@ -56,8 +56,10 @@ class TestItalianTranslation(ItalianTranslationChecks, TransactionCase):
             .search([("module", "=", MODULE), ("model", "=", "ir.ui.view")])
             .mapped("res_id")
         )
-        views = self.env["ir.ui.view"].browse(view_ids).filtered(
-            lambda view: view.type == "search"
+        views = (
+            self.env["ir.ui.view"]
+            .browse(view_ids)
+            .filtered(lambda view: view.type == "search")
         )
         self.assertTrue(views)
         labels = {
@@ -108,15 +110,16 @@ class TestItalianDemo(TransactionCase):
         )
         self.assertTrue(sent)
         templates = self.env["mail.template"].search([("model", "=", contract._name)])
-        italian_subjects = {
-            template._render_field("subject", contract.ids, compute_lang=True)[contract.id]
-            for template in templates
-        }
-        english_subjects = {
-            template.with_context(lang="en_US")._render_field("subject", contract.ids)[
-                contract.id
-            ]
-            for template in templates
-        }
+
+        def subjects(templates, **render):
+            """The templates' subjects for the contract, rendered as asked."""
+            return {
+                template._render_field("subject", contract.ids, **render)[contract.id]
+                for template in templates
+            }
+
+        # In the customer's language, and in English.
+        italian_subjects = subjects(templates, compute_lang=True)
+        english_subjects = subjects(templates.with_context(lang="en_US"))
         self.assertFalse(italian_subjects & english_subjects)
         self.assertLessEqual(set(sent.mapped("subject")), italian_subjects)
