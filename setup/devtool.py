@@ -434,7 +434,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def write_config(params, http_port=8069, name="odoo.conf"):
+def write_config(params, http_port=8069, name="odoo.conf", job_runner=True):
     """Odoo's configuration file ``.local/<name>``: the server (``run``) and
     the tests each have their own, so that both can run side by side."""
     os.makedirs(os.path.join(LOCAL, "data"), exist_ok=True)
@@ -449,6 +449,10 @@ def write_config(params, http_port=8069, name="odoo.conf"):
         "max_cron_threads = 1",
     ]
     lines += [f"{key} = {value}" for key, value in params.items() if value]
+    if not job_runner:
+        # No job runner of OCA's queue_job in this server: the tests run the
+        # jobs they queue themselves, as the workers would.
+        lines += ["", "[queue_job]", "channels = root:0"]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     return path
@@ -668,18 +672,29 @@ class Databases:
         if current == wanted:
             return
         if current is None and not self.exists(RUN_DB):
-            self.odoo(RUN_DB, "--with-demo", "-i", ADDON, logfile=install_log(RUN_DB))
+            self.odoo(
+                RUN_DB,
+                "--with-demo",
+                "-i",
+                ",".join(repository_addons()),
+                logfile=install_log(RUN_DB),
+            )
         else:
-            # Upgrades the bridges too (they depend on the addon); a bridge
-            # new to the database is installed by the addon's migration.
-            self.odoo(RUN_DB, "-u", ADDON, logfile=install_log(RUN_DB))
+            # Upgrades the bridges too (they depend on the addon); an addon
+            # of the repository new to the database is installed.
+            missing = self.missing_addons(RUN_DB)
+            self.odoo(
+                RUN_DB,
+                *(["-i", ",".join(missing)] if missing else []),
+                "-u",
+                ADDON,
+                logfile=install_log(RUN_DB),
+            )
         self.check_installed(RUN_DB)
         self.set_stamp(RUN_DB, wanted)
 
-    def check_installed(self, name):
-        """Stop unless every addon of the repository is installed in database
-        ``name``: installing the main addon installs its bridges (Odoo's
-        auto_install), and this says so when it did not."""
+    def missing_addons(self, name):
+        """The repository's addons not installed in database ``name``."""
         conn = self._connect(name)
         try:
             with conn.cursor() as cr:
@@ -691,7 +706,13 @@ class Databases:
                 installed = {row[0] for row in cr.fetchall()}
         finally:
             conn.close()
-        missing = sorted(set(repository_addons()) - installed)
+        return sorted(set(repository_addons()) - installed)
+
+    def check_installed(self, name):
+        """Stop unless every addon of the repository is installed in database
+        ``name``: installing the main addon installs its bridges (Odoo's
+        auto_install), and this says so when it did not."""
+        missing = self.missing_addons(name)
         if missing:
             raise SetupError(
                 f"{', '.join(missing)} not installed in database {name} after "
@@ -770,7 +791,10 @@ def stage_two(args):
         # The tests' HTTP server (browser tests) on a port of its own: the
         # developer's server may hold 8069.
         config = write_config(
-            params, http_port=args.port or free_port(), name="odoo-test.conf"
+            params,
+            http_port=args.port or free_port(),
+            name="odoo-test.conf",
+            job_runner=False,
         )
     dbs = Databases(params, config, python)
     if args.command == "run":
