@@ -51,6 +51,8 @@ RUN_DB = os.environ.get("SR_DB", ADDON)
 TEST_DB = os.environ.get("SR_TEST_DB", ADDON + "_test")
 BASE_DB = TEST_DB + "_base"
 BENCH_DB = os.environ.get("SR_BENCH_DB", ADDON + "_bench")
+# The queued run's benchmark commits: it runs on copies of the bench database.
+BENCH_QUEUE_DB = BENCH_DB + "_queue"
 # Odoo's own test runner, on a new database each time (odoo-tests [--demo]).
 ODOO_TESTS_DB = ADDON + "_odoo_tests"
 ODOO_TESTS_DEMO_DB = ODOO_TESTS_DB + "_demo"
@@ -524,7 +526,15 @@ def base_hash():
 class Databases:
     """Create, copy and drop the project's own databases, and only those."""
 
-    OWN = (RUN_DB, TEST_DB, BASE_DB, BENCH_DB, ODOO_TESTS_DB, ODOO_TESTS_DEMO_DB)
+    OWN = (
+        RUN_DB,
+        TEST_DB,
+        BASE_DB,
+        BENCH_DB,
+        BENCH_QUEUE_DB,
+        ODOO_TESTS_DB,
+        ODOO_TESTS_DEMO_DB,
+    )
 
     def __init__(self, params, config, python):
         self.params = params
@@ -835,6 +845,9 @@ def stage_two(args):
     if args.command == "bench":
         dbs.ensure_test_db()
         return bench(args, dbs, config, python)
+    if args.command == "bench-queue":
+        dbs.ensure_test_db()
+        return bench_queue(args, dbs, config, python)
     if args.command == "odoo-tests":
         return odoo_tests(args, dbs, config, python)
     if args.command == "i18n":
@@ -882,9 +895,9 @@ def odoo_tests(args, dbs, config, python):
     return result.returncode
 
 
-def bench(args, dbs, config, python):
-    """Fill (once) and measure the benchmark database; print the figures."""
-    ensure_peer_package(args)
+def ensure_bench_db(args, dbs, config):
+    """The benchmark database with ``args.contracts`` contracts: generated
+    once per size, only upgraded when the addons change."""
     sys.path.insert(0, os.path.join(ROOT, "setup"))
     import benchmark
 
@@ -913,6 +926,74 @@ def bench(args, dbs, config, python):
     elif dbs.stamp(BENCH_DB) != wanted:
         dbs.odoo(BENCH_DB, "-u", ADDON, logfile=install_log(BENCH_DB))
         dbs.set_stamp(BENCH_DB, wanted)
+
+
+def bench_queue(args, dbs, config, python):
+    """The renewal run on queue_job's workers (1 and 2) against the run in
+    this process, on copies of the benchmark database; prints the figures."""
+    ensure_bench_db(args, dbs, config)
+    import bench_queue as measures
+    import benchmark
+
+    import odoo
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config as odoo_config
+
+    made, times = {}, {}
+    for mode in ("in-process", 1, 2):
+        dbs.copy(BENCH_DB, BENCH_QUEUE_DB)
+        odoo_config.parse_config(["-c", config, "-d", BENCH_QUEUE_DB])
+        registry = Registry(BENCH_QUEUE_DB)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            count = measures.only_sample_due(env, args.sample)
+            before = measures.made(cr)
+            log(f"renewal run of {count} contracts: {mode} worker(s)")
+            if mode == "in-process":
+                times[mode] = measures.in_process(env)
+            else:
+                server = measures.start_server(
+                    python,
+                    LOCAL,
+                    config,
+                    BENCH_QUEUE_DB,
+                    workers=mode,
+                    port=free_port(),
+                )
+                try:
+                    times[mode] = measures.queued(env, server, mode)
+                finally:
+                    measures.stop_server(server)
+            after = measures.made(cr)
+        made[mode] = {key: after[key] - before[key] for key in after}
+        odoo.sql_db.close_db(BENCH_QUEUE_DB)
+        Registry.delete(BENCH_QUEUE_DB)
+    dbs.drop(BENCH_QUEUE_DB)
+    for mode in (1, 2):
+        if made[mode] != made["in-process"]:
+            raise SetupError(
+                f"the queued run with {mode} worker(s) made {made[mode]}, the "
+                f"in-process run {made['in-process']}"
+            )
+    log(f"each run made {made['in-process']}")
+    benchmark.print_rows(
+        measures.rows(times["in-process"], {1: times[1], 2: times[2]}, count)
+    )
+    return 0
+
+
+def bench(args, dbs, config, python):
+    """Fill (once) and measure the benchmark database; print the figures."""
+    ensure_peer_package(args)
+    sys.path.insert(0, os.path.join(ROOT, "setup"))
+    import benchmark
+
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config as odoo_config
+
+    ensure_bench_db(args, dbs, config)
     prepare_peer(dbs, config)
     odoo_config.parse_config(["-c", config, "-d", BENCH_DB])
     registry = Registry(BENCH_DB)
@@ -1218,6 +1299,15 @@ def parse_args(argv):
         help="times each path is timed; its best time counts",
     )
     bench_cmd.set_defaults(port=0, rest=[])
+    bench_queue_cmd = sub.add_parser(
+        "bench-queue",
+        help="benchmark the renewal run on queue_job's workers (1 and 2)",
+    )
+    bench_queue_cmd.add_argument("--contracts", type=int, default=100000)
+    bench_queue_cmd.add_argument(
+        "--sample", type=int, default=4000, help="due contracts the runs make"
+    )
+    bench_queue_cmd.set_defaults(port=0, rest=[])
     odoo_tests_cmd = sub.add_parser(
         "odoo-tests", help="Odoo's own test runner on a new database"
     )

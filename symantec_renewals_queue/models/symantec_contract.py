@@ -15,6 +15,9 @@ class SymantecContract(models.Model):
 
     # Jobs a failing contract gets in a day's run before the next day's.
     _renewal_chunk_attempts = 3
+    # Contracts per job: small enough to spread a day's run over the workers
+    # (and to retry little), large enough for the run's batch savings.
+    _renewal_chunk_size = 250
 
     # ------------------------------------------------------------------
     # The daily entry point: jobs where a job runner runs them
@@ -39,13 +42,13 @@ class SymantecContract(models.Model):
 
     @api.model
     def _enqueue_renewal_run(self, batch_size=None):
-        """Queue today's due contracts in chunks of ``batch_size`` (the
-        in-process run's batch), one job each; returns the jobs. A chunk
+        """Queue today's due contracts in chunks of ``batch_size`` (by default
+        ``_renewal_chunk_size``), one job each; returns the jobs. A chunk
         already waiting in the queue is not queued twice (its identity key
         is the run date and the chunk's contracts), and contracts already
         handled today are not due any more."""
         today = fields.Date.context_today(self)
-        batch_size = batch_size or self._renewal_run_batch_size
+        batch_size = batch_size or self._renewal_chunk_size
         ids = self.search(self._get_renewal_run_domain(today), order="date_end, id").ids
         jobs = [
             self.browse(ids[start : start + batch_size])._enqueue_renewal_chunk(today)
