@@ -69,15 +69,20 @@ def queued(env, server, workers):
     started = time.perf_counter()
     jobs = env["symantec.contract"]._enqueue_renewal_run()
     env.cr.commit()
-    uuids = [job.uuid for job in jobs]
+    # The run's jobs, and those it queues again for contracts that failed.
+    env.cr.execute(
+        "SELECT coalesce(min(id), 0) FROM queue_job WHERE uuid IN %s",
+        [tuple(job.uuid for job in jobs)],
+    )
+    first_id = env.cr.fetchone()[0]
     while True:
         env.cr.execute(
             "SELECT count(*) FILTER (WHERE state NOT IN ('done', 'failed')),"
-            " count(*) FILTER (WHERE state = 'failed'), sum(exec_time)"
-            " FROM queue_job WHERE uuid IN %s",
-            [tuple(uuids)],
+            " count(*) FILTER (WHERE state = 'failed'), sum(exec_time), count(*)"
+            " FROM queue_job WHERE id >= %s AND channel = %s",
+            [first_id, QUEUE_CHANNEL],
         )
-        waiting, failed, exec_time = env.cr.fetchone()
+        waiting, failed, exec_time, count = env.cr.fetchone()
         env.cr.rollback()
         if not waiting:
             break
@@ -87,10 +92,12 @@ def queued(env, server, workers):
     seconds = time.perf_counter() - started
     if failed:
         raise RuntimeError(f"{failed} renewal job(s) failed with {workers} workers")
-    return seconds, len(uuids), exec_time or 0.0
+    return seconds, count, exec_time or 0.0
 
 
-def start_server(python, config_dir, base_config, dbname, *, workers, port):
+def start_server(
+    python, config_dir, base_config, dbname, *, workers, port, gevent_port
+):
     """An Odoo server with ``workers`` HTTP workers and queue_job's job
     runner (loaded server-wide), its renewal channel of capacity
     ``workers``; waits until each worker has loaded the registry."""
@@ -125,6 +132,7 @@ def start_server(python, config_dir, base_config, dbname, *, workers, port):
             "--max-cron-threads=0",
             "--load=base,web,queue_job",
             f"--http-port={port}",
+            f"--gevent-port={gevent_port}",
             "--limit-time-real=3600",
             "--limit-time-cpu=3600",
             "--limit-memory-soft=4294967296",

@@ -960,6 +960,7 @@ def bench_queue(args, dbs, config, python):
                     BENCH_QUEUE_DB,
                     workers=mode,
                     port=free_port(),
+                    gevent_port=free_port(),
                 )
                 try:
                     times[mode] = measures.queued(env, server, mode)

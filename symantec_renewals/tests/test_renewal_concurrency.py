@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import DummyRLock, Registry
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
 
 from ..models.symantec_contract_renewal import SymantecContract
 
@@ -195,3 +195,24 @@ def odoo_registry():
     from odoo.tests.common import get_db_name
 
     return Registry(get_db_name())
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerNotRewrittenByEachEmail(TransactionCase):
+    """Odoo prepares the signup of the customer of every e-mail it notifies:
+    a partner already prepared is not written again (two workers e-mailing
+    one customer would otherwise lock it in turn and conflict)."""
+
+    def test_signup_prepared_once(self):
+        partner = self.env["res.partner"].create({"name": "Signup Once"})
+        partner.signup_prepare()
+        self.assertEqual(partner.sudo().signup_type, "signup")
+        Partner = type(partner)
+        with patch.object(
+            Partner, "write", autospec=True, side_effect=Partner.write
+        ) as write:
+            partner.signup_prepare()
+            self.assertFalse(write.called, "the same signup type is not written")
+            partner.signup_prepare("reset")
+            self.assertTrue(write.called)
+        self.assertEqual(partner.sudo().signup_type, "reset")
