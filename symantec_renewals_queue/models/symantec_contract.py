@@ -49,7 +49,9 @@ class SymantecContract(models.Model):
         handled today are not due any more."""
         today = fields.Date.context_today(self)
         batch_size = batch_size or self._renewal_chunk_size
-        ids = self.search(self._get_renewal_run_domain(today), order="date_end, id").ids
+        due = self.search(self._get_renewal_run_domain(today), order="date_end, id")
+        due._prepare_renewal_recipients()
+        ids = due.ids
         jobs = [
             self.browse(ids[start : start + batch_size])._enqueue_renewal_chunk(today)
             for start in range(0, len(ids), batch_size)
@@ -78,6 +80,18 @@ class SymantecContract(models.Model):
                 first=self[:1].name,
             ),
         )._renewal_run_chunk(today, attempt=attempt)
+
+    def _prepare_renewal_recipients(self):
+        """Odoo prepares the signup (b2c, Odoo 19's default) of the customer
+        of each e-mail it notifies, a write on that partner and its
+        contacts. Done here once, in the transaction that queues the jobs,
+        it is not done by two jobs at once e-mailing the same customer or
+        reseller (one of them would be rolled back)."""
+        partners = (self.partner_id | self.reseller_id).filtered(
+            lambda partner: not partner.user_ids
+        )
+        if partners:
+            partners.sudo().signup_get_auth_param()
 
     @api.model
     def _renewal_chunk_identity(self, today, chunk):

@@ -154,3 +154,12 @@ class TestQueuedRun(RenewalRunCommon):
             action = self.Contract.with_user(self.manager).action_run_renewal_now()
         self.assertEqual(len(self.new_jobs()), 1)
         self.assertIn("Contracts queued: 3, in jobs: 1.", action["params"]["message"])
+
+    def test_recipients_signup_prepared_before_the_jobs(self):
+        """Odoo prepares the signup of each e-mail's customer, a write on the
+        partner: done once when queueing, not by two jobs at once."""
+        self.contracts(2)
+        self.assertFalse(self.customer.sudo().signup_type)
+        self.enqueue()
+        self.assertEqual(self.customer.sudo().signup_type, "signup")
+        self.assertEqual(self.reseller.sudo().signup_type, "signup")
