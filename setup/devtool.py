@@ -51,6 +51,8 @@ RUN_DB = os.environ.get("SR_DB", ADDON)
 TEST_DB = os.environ.get("SR_TEST_DB", ADDON + "_test")
 BASE_DB = TEST_DB + "_base"
 BENCH_DB = os.environ.get("SR_BENCH_DB", ADDON + "_bench")
+# The queued run's benchmark commits: it runs on copies of the bench database.
+BENCH_QUEUE_DB = BENCH_DB + "_queue"
 # Odoo's own test runner, on a new database each time (odoo-tests [--demo]).
 ODOO_TESTS_DB = ADDON + "_odoo_tests"
 ODOO_TESTS_DEMO_DB = ODOO_TESTS_DB + "_demo"
@@ -434,7 +436,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def write_config(params, http_port=8069, name="odoo.conf"):
+def write_config(params, http_port=8069, name="odoo.conf", job_runner=True):
     """Odoo's configuration file ``.local/<name>``: the server (``run``) and
     the tests each have their own, so that both can run side by side."""
     os.makedirs(os.path.join(LOCAL, "data"), exist_ok=True)
@@ -449,6 +451,10 @@ def write_config(params, http_port=8069, name="odoo.conf"):
         "max_cron_threads = 1",
     ]
     lines += [f"{key} = {value}" for key, value in params.items() if value]
+    if not job_runner:
+        # No job runner of OCA's queue_job in this server: the tests run the
+        # jobs they queue themselves, as the workers would.
+        lines += ["", "[queue_job]", "channels = root:0"]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     return path
@@ -520,7 +526,15 @@ def base_hash():
 class Databases:
     """Create, copy and drop the project's own databases, and only those."""
 
-    OWN = (RUN_DB, TEST_DB, BASE_DB, BENCH_DB, ODOO_TESTS_DB, ODOO_TESTS_DEMO_DB)
+    OWN = (
+        RUN_DB,
+        TEST_DB,
+        BASE_DB,
+        BENCH_DB,
+        BENCH_QUEUE_DB,
+        ODOO_TESTS_DB,
+        ODOO_TESTS_DEMO_DB,
+    )
 
     def __init__(self, params, config, python):
         self.params = params
@@ -668,18 +682,29 @@ class Databases:
         if current == wanted:
             return
         if current is None and not self.exists(RUN_DB):
-            self.odoo(RUN_DB, "--with-demo", "-i", ADDON, logfile=install_log(RUN_DB))
+            self.odoo(
+                RUN_DB,
+                "--with-demo",
+                "-i",
+                ",".join(repository_addons()),
+                logfile=install_log(RUN_DB),
+            )
         else:
-            # Upgrades the bridges too (they depend on the addon); a bridge
-            # new to the database is installed by the addon's migration.
-            self.odoo(RUN_DB, "-u", ADDON, logfile=install_log(RUN_DB))
+            # Upgrades the bridges too (they depend on the addon); an addon
+            # of the repository new to the database is installed.
+            missing = self.missing_addons(RUN_DB)
+            self.odoo(
+                RUN_DB,
+                *(["-i", ",".join(missing)] if missing else []),
+                "-u",
+                ADDON,
+                logfile=install_log(RUN_DB),
+            )
         self.check_installed(RUN_DB)
         self.set_stamp(RUN_DB, wanted)
 
-    def check_installed(self, name):
-        """Stop unless every addon of the repository is installed in database
-        ``name``: installing the main addon installs its bridges (Odoo's
-        auto_install), and this says so when it did not."""
+    def missing_addons(self, name):
+        """The repository's addons not installed in database ``name``."""
         conn = self._connect(name)
         try:
             with conn.cursor() as cr:
@@ -691,7 +716,13 @@ class Databases:
                 installed = {row[0] for row in cr.fetchall()}
         finally:
             conn.close()
-        missing = sorted(set(repository_addons()) - installed)
+        return sorted(set(repository_addons()) - installed)
+
+    def check_installed(self, name):
+        """Stop unless every addon of the repository is installed in database
+        ``name``: installing the main addon installs its bridges (Odoo's
+        auto_install), and this says so when it did not."""
+        missing = self.missing_addons(name)
         if missing:
             raise SetupError(
                 f"{', '.join(missing)} not installed in database {name} after "
@@ -770,7 +801,10 @@ def stage_two(args):
         # The tests' HTTP server (browser tests) on a port of its own: the
         # developer's server may hold 8069.
         config = write_config(
-            params, http_port=args.port or free_port(), name="odoo-test.conf"
+            params,
+            http_port=args.port or free_port(),
+            name="odoo-test.conf",
+            job_runner=False,
         )
     dbs = Databases(params, config, python)
     if args.command == "run":
@@ -812,6 +846,9 @@ def stage_two(args):
     if args.command == "bench":
         dbs.ensure_test_db()
         return bench(args, dbs, config, python)
+    if args.command == "bench-queue":
+        dbs.ensure_test_db()
+        return bench_queue(args, dbs, config, python)
     if args.command == "odoo-tests":
         return odoo_tests(args, dbs, config, python)
     if args.command == "i18n":
@@ -859,9 +896,9 @@ def odoo_tests(args, dbs, config, python):
     return result.returncode
 
 
-def bench(args, dbs, config, python):
-    """Fill (once) and measure the benchmark database; print the figures."""
-    ensure_peer_package(args)
+def ensure_bench_db(args, dbs, config):
+    """The benchmark database with ``args.contracts`` contracts: generated
+    once per size, only upgraded when the addons change."""
     sys.path.insert(0, os.path.join(ROOT, "setup"))
     import benchmark
 
@@ -890,6 +927,75 @@ def bench(args, dbs, config, python):
     elif dbs.stamp(BENCH_DB) != wanted:
         dbs.odoo(BENCH_DB, "-u", ADDON, logfile=install_log(BENCH_DB))
         dbs.set_stamp(BENCH_DB, wanted)
+
+
+def bench_queue(args, dbs, config, python):
+    """The renewal run on queue_job's workers (1 and 2) against the run in
+    this process, on copies of the benchmark database; prints the figures."""
+    ensure_bench_db(args, dbs, config)
+    import bench_queue as measures
+    import benchmark
+
+    import odoo
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config as odoo_config
+
+    made, times = {}, {}
+    for mode in ("in-process", 1, 2):
+        dbs.copy(BENCH_DB, BENCH_QUEUE_DB)
+        odoo_config.parse_config(["-c", config, "-d", BENCH_QUEUE_DB])
+        registry = Registry(BENCH_QUEUE_DB)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            count = measures.only_sample_due(env, args.sample)
+            before = measures.made(cr)
+            log(f"renewal run of {count} contracts: {mode} worker(s)")
+            if mode == "in-process":
+                times[mode] = measures.in_process(env)
+            else:
+                server = measures.start_server(
+                    python,
+                    LOCAL,
+                    config,
+                    BENCH_QUEUE_DB,
+                    workers=mode,
+                    port=free_port(),
+                    gevent_port=free_port(),
+                )
+                try:
+                    times[mode] = measures.queued(env, server, mode)
+                finally:
+                    measures.stop_server(server)
+            after = measures.made(cr)
+        made[mode] = {key: after[key] - before[key] for key in after}
+        odoo.sql_db.close_db(BENCH_QUEUE_DB)
+        Registry.delete(BENCH_QUEUE_DB)
+    dbs.drop(BENCH_QUEUE_DB)
+    for mode in (1, 2):
+        if made[mode] != made["in-process"]:
+            raise SetupError(
+                f"the queued run with {mode} worker(s) made {made[mode]}, the "
+                f"in-process run {made['in-process']}"
+            )
+    log(f"each run made {made['in-process']}")
+    benchmark.print_rows(
+        measures.rows(times["in-process"], {1: times[1], 2: times[2]}, count)
+    )
+    return 0
+
+
+def bench(args, dbs, config, python):
+    """Fill (once) and measure the benchmark database; print the figures."""
+    ensure_peer_package(args)
+    sys.path.insert(0, os.path.join(ROOT, "setup"))
+    import benchmark
+
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config as odoo_config
+
+    ensure_bench_db(args, dbs, config)
     prepare_peer(dbs, config)
     odoo_config.parse_config(["-c", config, "-d", BENCH_DB])
     registry = Registry(BENCH_DB)
@@ -1195,6 +1301,15 @@ def parse_args(argv):
         help="times each path is timed; its best time counts",
     )
     bench_cmd.set_defaults(port=0, rest=[])
+    bench_queue_cmd = sub.add_parser(
+        "bench-queue",
+        help="benchmark the renewal run on queue_job's workers (1 and 2)",
+    )
+    bench_queue_cmd.add_argument("--contracts", type=int, default=100000)
+    bench_queue_cmd.add_argument(
+        "--sample", type=int, default=4000, help="due contracts the runs make"
+    )
+    bench_queue_cmd.set_defaults(port=0, rest=[])
     odoo_tests_cmd = sub.add_parser(
         "odoo-tests", help="Odoo's own test runner on a new database"
     )

@@ -128,9 +128,11 @@ def test_every_addon_of_the_repository_is_built_and_tested():
     assert devtool.repository_addons() == [
         "spreadsheet_dashboard_symantec_renewals",
         "symantec_renewals",
+        "symantec_renewals_queue",
     ]
     depends = devtool.manifest_depends()
     assert "spreadsheet_dashboard" in depends, "the bridge's dependency"
+    assert "queue_job" in depends, "the queue addon's dependency"
     assert "crm" in depends, "the addon's dependency"
     assert "symantec_renewals" not in depends, "built from the repository"
 
@@ -233,7 +235,10 @@ def test_the_tests_serve_http_beside_a_server_on_8069(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "1 passed" in result.stdout
     with open(os.path.join(devtool.LOCAL, "odoo-test.conf")) as config:
-        assert "http_port = 8069" not in config.read()
+        text = config.read()
+    assert "http_port = 8069" not in text
+    # Nor does it run queue_job's job runner: the tests run their jobs.
+    assert "[queue_job]\nchannels = root:0" in text
 
 
 def test_run_refuses_a_port_in_use_in_one_line(tmp_path):

@@ -76,3 +76,14 @@ class ResPartner(models.Model):
         action["domain"] = list(self._contract_domain())
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def signup_prepare(self, signup_type="signup"):
+        """Only the partners whose signup type changes are written. Odoo
+        calls this for the customer of every e-mail it notifies (portal,
+        b2c signup), and rewriting the same value locks the partner (and its
+        contacts): two workers e-mailing one customer would then conflict,
+        one of them rolled back."""
+        changing = self.filtered(lambda partner: partner.signup_type != signup_type)
+        if changing:
+            return super(ResPartner, changing).signup_prepare(signup_type)
+        return True

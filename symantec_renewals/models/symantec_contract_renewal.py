@@ -135,12 +135,7 @@ class SymantecContract(models.Model):
                 ("id", "not in", failed.ids),
             ]
             candidates = self.search(domain, order="date_end, id", limit=batch_size * 4)
-            batch = candidates.try_lock_for_update(
-                allow_referencing=True, limit=batch_size
-            )
-            # Another worker may have handled some of them before we locked.
-            batch.invalidate_recordset()
-            batch = batch.filtered_domain(domain)
+            batch = candidates._lock_renewal_batch(domain, batch_size)
             if not batch:
                 break
             failed |= batch._renewal_run_batch(today)
@@ -157,6 +152,14 @@ class SymantecContract(models.Model):
                 len(failed),
                 ", ".join(failed.mapped("name")),
             )
+
+    def _lock_renewal_batch(self, domain, limit=None):
+        """Those of these contracts (at most ``limit``) that this transaction
+        could lock and that still match ``domain``: rows another worker holds
+        are skipped, and one it handled before the lock is left out."""
+        batch = self.try_lock_for_update(allow_referencing=True, limit=limit)
+        batch.invalidate_recordset()
+        return batch.filtered_domain(domain)
 
     @api.model
     def _get_renewal_run_domain(self, today):

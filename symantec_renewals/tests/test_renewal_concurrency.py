@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import DummyRLock, Registry
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
 
 from ..models.symantec_contract_renewal import SymantecContract
 
@@ -15,10 +15,9 @@ END = date(2026, 12, 31)
 MARK = "Concurrency test customer"
 
 
-@tagged("post_install", "-at_install")
-class TestConcurrentRuns(BaseCase):
-    """Two renewal runs started together, each on its own cursor and
-    committing for real, as two cron workers would."""
+class ConcurrentRunsCommon(BaseCase):
+    """Twelve contracts committed for real (half of them enterprise), for
+    runs on cursors of their own, and removed afterwards."""
 
     @classmethod
     def setUpClass(cls):
@@ -94,62 +93,29 @@ class TestConcurrentRuns(BaseCase):
             env["product.product"].search([("name", "=", MARK)]).unlink()
             env["res.partner"].search([("name", "=", MARK)]).unlink()
 
-    def test_two_runs_together_duplicate_nothing(self):
-        barrier = threading.Barrier(2, timeout=20)
-        original = SymantecContract._renewal_run_batch
+    @contextlib.contextmanager
+    def only_these_contracts(self):
+        """The runs commit: they leave the database's other (demo) contracts
+        alone."""
         original_domain = SymantecContract._get_renewal_run_domain
-        seen = {}
-        errors = []
-
-        def batch_waiting_for_the_other_worker(contracts, today):
-            # Both workers hold their first batch's locks at the same time.
-            name = threading.current_thread().name
-            if name not in seen:
-                seen[name] = set(contracts.ids)
-                with contextlib.suppress(threading.BrokenBarrierError):
-                    barrier.wait()
-            return original(contracts, today)
 
         def this_tests_contracts(model, today):
-            # The runs commit: they leave the database's other (demo)
-            # contracts alone.
             return [*original_domain(model, today), ("id", "in", self.contract_ids)]
 
-        def worker():
-            try:
-                with self.registry.cursor() as cr:
-                    self.env_of(cr)["symantec.contract"]._cron_renewal_run(batch_size=3)
-            except Exception as exc:  # a worker may lose a race: cron retries
-                errors.append(exc)
-
-        waiting = batch_waiting_for_the_other_worker
-        with (
-            freeze_time(END - timedelta(days=100)),
-            patch.object(
-                SymantecContract, "_get_renewal_run_domain", this_tests_contracts
-            ),
+        with patch.object(
+            SymantecContract, "_get_renewal_run_domain", this_tests_contracts
         ):
-            # Odoo's test runner holds the registries' lock while it runs the
-            # tests: the workers could not open an environment. Odoo's own
-            # HttpCase lifts it the same way for its server's threads.
-            with (
-                patch.object(SymantecContract, "_renewal_run_batch", waiting),
-                patch.object(Registry, "_lock", DummyRLock()),
-            ):
-                threads = [
-                    threading.Thread(target=worker, name=f"worker-{i}") for i in (1, 2)
-                ]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join(60)
-            # Whatever a worker left undone, the next run finishes.
-            with self.registry.cursor() as cr:
-                self.env_of(cr)["symantec.contract"]._cron_renewal_run(batch_size=3)
+            yield
 
-        first_batches = list(seen.values())
-        self.assertEqual(len(first_batches), 2, "both workers took a batch")
-        self.assertFalse(first_batches[0] & first_batches[1], "locked rows skipped")
+    @contextlib.contextmanager
+    def workers_can_open_cursors(self):
+        """Odoo's test runner holds the registries' lock while it runs the
+        tests: threads could not open an environment. Odoo's own HttpCase
+        lifts it the same way for its server's threads."""
+        with patch.object(Registry, "_lock", DummyRLock()):
+            yield
+
+    def assert_each_contract_handled_once(self, day):
         with self.registry.cursor() as cr:
             env = self.env_of(cr)
             contracts = env["symantec.contract"].browse(self.contract_ids)
@@ -172,13 +138,81 @@ class TestConcurrentRuns(BaseCase):
                     lambda m: m.message_type == "email_outgoing"
                 )
                 self.assertEqual(len(mails), 1, contract.name)
-            self.assertEqual(
-                set(contracts.mapped("renewal_checked_date")),
-                {END - timedelta(days=100)},
-            )
+            self.assertEqual(set(contracts.mapped("renewal_checked_date")), {day})
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentRuns(ConcurrentRunsCommon):
+    """Two renewal runs started together, each on its own cursor and
+    committing for real, as two cron workers would."""
+
+    def test_two_runs_together_duplicate_nothing(self):
+        barrier = threading.Barrier(2, timeout=20)
+        original = SymantecContract._renewal_run_batch
+        seen = {}
+        errors = []
+
+        def batch_waiting_for_the_other_worker(contracts, today):
+            # Both workers hold their first batch's locks at the same time.
+            name = threading.current_thread().name
+            if name not in seen:
+                seen[name] = set(contracts.ids)
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    barrier.wait()
+            return original(contracts, today)
+
+        def worker():
+            try:
+                with self.registry.cursor() as cr:
+                    self.env_of(cr)["symantec.contract"]._cron_renewal_run(batch_size=3)
+            except Exception as exc:  # a worker may lose a race: cron retries
+                errors.append(exc)
+
+        waiting = batch_waiting_for_the_other_worker
+        with freeze_time(END - timedelta(days=100)), self.only_these_contracts():
+            with (
+                patch.object(SymantecContract, "_renewal_run_batch", waiting),
+                self.workers_can_open_cursors(),
+            ):
+                threads = [
+                    threading.Thread(target=worker, name=f"worker-{i}") for i in (1, 2)
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(60)
+            # Whatever a worker left undone, the next run finishes.
+            with self.registry.cursor() as cr:
+                self.env_of(cr)["symantec.contract"]._cron_renewal_run(batch_size=3)
+
+        first_batches = list(seen.values())
+        self.assertEqual(len(first_batches), 2, "both workers took a batch")
+        self.assertFalse(first_batches[0] & first_batches[1], "locked rows skipped")
+        self.assert_each_contract_handled_once(END - timedelta(days=100))
 
 
 def odoo_registry():
     from odoo.tests.common import get_db_name
 
     return Registry(get_db_name())
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerNotRewrittenByEachEmail(TransactionCase):
+    """Odoo prepares the signup of the customer of every e-mail it notifies:
+    a partner already prepared is not written again (two workers e-mailing
+    one customer would otherwise lock it in turn and conflict)."""
+
+    def test_signup_prepared_once(self):
+        partner = self.env["res.partner"].create({"name": "Signup Once"})
+        partner.signup_prepare()
+        self.assertEqual(partner.sudo().signup_type, "signup")
+        Partner = type(partner)
+        with patch.object(
+            Partner, "write", autospec=True, side_effect=Partner.write
+        ) as write:
+            partner.signup_prepare()
+            self.assertFalse(write.called, "the same signup type is not written")
+            partner.signup_prepare("reset")
+            self.assertTrue(write.called)
+        self.assertEqual(partner.sudo().signup_type, "reset")

@@ -1,0 +1,40 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from odoo.addons.queue_job.job import Job
+
+CHANNEL = "root.renewal"
+
+
+@contextmanager
+def on_the_queue(env):
+    """As on a server running queue_job's job runner (``queue_job`` loaded
+    server-wide): the daily run queues its chunks."""
+    with patch.object(
+        type(env["symantec.contract"]), "_renewal_run_on_queue", lambda self: True
+    ):
+        yield
+
+
+def renewal_jobs(env):
+    return (
+        env["queue.job"]
+        .sudo()
+        .search(
+            [("channel", "=", CHANNEL), ("method_name", "=", "_renewal_run_chunk")],
+            order="id",
+        )
+    )
+
+
+def perform(env, job_record):
+    """Run one job as a job worker does (started, performed in a savepoint,
+    done), in the current transaction."""
+    job = Job.load(env, job_record.uuid)
+    job.set_started()
+    job.store()
+    with env.cr.savepoint():
+        job.perform()
+    job.set_done()
+    job.store()
+    return job
