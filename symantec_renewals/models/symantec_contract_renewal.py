@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
@@ -93,11 +93,39 @@ class SymantecContract(models.Model):
         index="btree_not_null",
         help="The contract whose renewal added this coverage upgrade.",
     )
+    renewal_years = fields.Integer(
+        string="Renewal Term (years)",
+        compute="_compute_renewal_years",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="How many years (1 to 3) its renewal quote is made for by default; "
+        "from the term's own length. Two or three years earn the tier's "
+        "multi-year discount.",
+    )
     renewal_contact_email = fields.Char(
         string="Renewals Contact",
         compute="_compute_renewal_contact_email",
         help="The regional renewals mailbox of the contract's team.",
     )
+
+    @api.depends("date_start", "date_end")
+    def _compute_renewal_years(self):
+        for contract in self:
+            contract.renewal_years = policy.default_renewal_years(
+                policy.term_months(contract.date_start, contract.date_end)
+            )
+
+    @api.constrains("renewal_years")
+    def _check_renewal_years(self):
+        for contract in self:
+            if not 1 <= contract.renewal_years <= policy.MAX_RENEWAL_YEARS:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: a renewal is made for 1, 2 or 3 years.",
+                        name=contract.name,
+                    )
+                )
 
     @api.depends("team_id.alias_id.alias_full_name", "company_id.email")
     def _compute_renewal_contact_email(self):
@@ -515,14 +543,26 @@ class SymantecContract(models.Model):
                 )
             )
 
-    def _renewal_term(self):
-        """Dates of the term a renewal of this contract would cover."""
+    def _renewal_term(self, years=None, coterm_date=None):
+        """Dates of the term a renewal of this contract would cover: from
+        the day after its end, for ``years`` years (by default its own
+        renewal years, which keep the old term's length), or up to the
+        common end ``coterm_date`` of renewals made together."""
         self.ensure_one()
-        return policy.successor_dates(
-            self.date_start,
-            self.date_end,
-            max(self.tier_id.min_term_months, 12),
+        if coterm_date:
+            return policy.coterm_dates(self.date_end, coterm_date)
+        new_start = self.date_end + timedelta(days=1)
+        months = policy.renewal_term_months(
+            self.term_months,
+            years or self.renewal_years,
+            self._renewal_min_months(),
         )
+        return new_start, policy.term_end(new_start, months)
+
+    def _renewal_min_months(self):
+        """The shortest term a renewal of this contract may cover."""
+        self.ensure_one()
+        return max(self.tier_id.min_term_months, 12)
 
     def _renewal_pricelist(self):
         """A pricelist in the contract's currency, for its quotes."""
@@ -545,12 +585,14 @@ class SymantecContract(models.Model):
             )
         return pricelist
 
-    def _prepare_renewal_order_values(self, automatic=False):
+    def _prepare_renewal_order_values(self, automatic=False, years=None):
         """The reseller quote of SPEC §5: to the reseller, for the end
         customer, priced for a renewal ordered today and valid until that
-        price would change. An automatic renewal is ordered by the customer
+        price would change, for ``years`` years (by default the contract's
+        renewal years). An automatic renewal is ordered by the customer
         itself, at the standard price."""
         self.ensure_one()
+        years = years or self.renewal_years
         today = fields.Date.context_today(self)
         company = self.company_id
         case = policy.ON_TIME if automatic else self._renewal_case_on(today)
@@ -561,6 +603,7 @@ class SymantecContract(models.Model):
             "renewal_contract_id": self.id,
             "renewal_case": case,
             "renewal_is_auto": automatic,
+            "renewal_years": years,
             "opportunity_id": self.renewal_lead_id.id,
             "origin": self.name,
             "company_id": company.id,
@@ -579,24 +622,32 @@ class SymantecContract(models.Model):
                 # The lines read in the language of the one who orders.
                 for values in self.with_context(
                     lang=customer.lang or self.env.lang
-                )._prepare_renewal_order_lines(case, today, addons=not automatic)
+                )._prepare_renewal_order_lines(
+                    case, today, addons=not automatic, years=years
+                )
             ],
         }
         if self.currency_id != company.currency_id:
             values["pricelist_id"] = self._renewal_pricelist().id
         return values
 
-    def _prepare_renewal_order_lines(self, case=policy.ON_TIME, day=None, addons=True):
-        """One line per covered product at the standard renewal price, the
-        late surcharge and reinstatement fee of ``case``, then the add-on
-        services offered as optional upgrades. Prices are the renewal's own,
-        not the pricelist's: ``sale.order.line._compute_price_unit`` leaves
-        renewal lines alone, so a quantity change keeps them."""
+    def _prepare_renewal_order_lines(
+        self, case=policy.ON_TIME, day=None, addons=True, years=None
+    ):
+        """One line per covered product at the standard renewal price for
+        ``years`` years, the late surcharge and reinstatement fee of
+        ``case``, then the add-on services offered as optional upgrades.
+        Prices are the renewal's own, not the pricelist's:
+        ``sale.order.line._compute_price_unit`` leaves renewal lines alone,
+        so a quantity change keeps them."""
         self.ensure_one()
-        new_start, new_end = self._renewal_term()
+        years = years or self.renewal_years
+        new_start, new_end = self._renewal_term(years)
         months = policy.term_months(new_start, new_end)
         lines = [
-            line._prepare_renewal_order_line_values(new_start, new_end, months)
+            line._prepare_renewal_order_line_values(
+                new_start, new_end, months, years=years
+            )
             for line in self.line_ids
         ]
         standard = sum(
@@ -627,23 +678,33 @@ class SymantecContract(models.Model):
             }
         ]
         for addon in addons:
-            price = addon.yearly_unit_price(0.0, self.currency_id, new_start)
             lines.append(
                 {
-                    "product_id": addon.product_id.id,
-                    "product_uom_qty": 0.0,
-                    "price_unit": self.currency_id.round(price * months / 12.0),
-                    "name": self.env._(
-                        "%(tier)s\nTerm: %(start)s - %(end)s",
-                        tier=addon.name,
-                        start=format_date(self.env, new_start),
-                        end=format_date(self.env, new_end),
+                    **self._prepare_renewal_addon_line_values(
+                        addon, new_start, new_end, months
                     ),
+                    "product_uom_qty": 0.0,
                     "renewal_line_kind": "addon",
                     "sequence": ADDON_SECTION_SEQUENCE,
                 }
             )
         return lines
+
+    def _prepare_renewal_addon_line_values(self, addon, new_start, new_end, months):
+        """The price and description of the add-on service ``addon`` for the
+        new term."""
+        self.ensure_one()
+        price = addon.yearly_unit_price(0.0, self.currency_id, new_start)
+        return {
+            "product_id": addon.product_id.id,
+            "price_unit": self.currency_id.round(price * months / 12.0),
+            "name": self.env._(
+                "%(tier)s\nTerm: %(start)s - %(end)s",
+                tier=addon.name,
+                start=format_date(self.env, new_start),
+                end=format_date(self.env, new_end),
+            ),
+        }
 
     def _renewal_addon_tiers(self):
         """The add-on services (premium support...) offered on the quote."""
@@ -849,7 +910,7 @@ class SymantecContract(models.Model):
         (never the surcharge nor the fee), from the day after this one ends
         for as many whole months (at least 12)."""
         self.ensure_one()
-        new_start, new_end = self._renewal_term()
+        new_start, new_end = order._renewal_term_of(self)
         ordered = {
             line.renewal_contract_line_id: line.product_uom_qty
             for line in order.order_line

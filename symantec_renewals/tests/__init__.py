@@ -8,6 +8,7 @@ from . import (
     test_import,
     test_late_renewal,
     test_mail_delivery,
+    test_multi_year,
     test_policy,
     test_portal,
     test_record_rules,
