@@ -181,12 +181,15 @@ class SaleOrder(models.Model):
         )
         return kept - empty_sections
 
-    @api.depends("renewal_case", "amount_untaxed", "renewal_contract_id")
+    @api.depends(
+        "renewal_case", "amount_untaxed", "renewal_contract_id", "renewal_contract_ids"
+    )
     def _compute_renewal_new_license_cheaper(self):
         for order in self:
             contract = order.renewal_contract_id
             value = sum(
-                line.license_value * line.quantity for line in contract.line_ids
+                line.license_value * line.quantity
+                for line in order._renewal_contracts().line_ids
             )
             if contract and contract.currency_id != order.currency_id:
                 value = contract.currency_id._convert(
@@ -271,8 +274,17 @@ class SaleOrder(models.Model):
         )
 
     def _prepare_renewal_years_values(self, years):
+        """The years, and for renewals made together their common end moved
+        by as many years (every new term stays at least 12 months)."""
         self.ensure_one()
-        return {"renewal_years": years}
+        values = {"renewal_years": years}
+        if self.renewal_coterm_date:
+            coterm_date = policy.shift_years(
+                self.renewal_coterm_date, years - (self.renewal_years or 1)
+            )
+            self.renewal_contract_ids._check_coterm_terms(coterm_date)
+            values["renewal_coterm_date"] = coterm_date
+        return values
 
     def _renewal_update_lines(self, day):
         """Re-price the renewal lines of the quotes for their term: each
@@ -322,6 +334,34 @@ class SaleOrder(models.Model):
     def _renewal_update_contract_section(self, contract, new_start, new_end):
         """The section naming a contract of renewals made together, for its
         new term (none on a quote renewing one contract)."""
+        self.ensure_one()
+        section = self._renewal_contract_section(contract)
+        if section:
+            section.name = contract._renewal_section_name(new_start, new_end)
+
+    def _renewal_contract_section(self, contract):
+        """The section of ``contract`` on a quote renewing several together."""
+        self.ensure_one()
+        return self.order_line.filtered(
+            lambda line: (
+                line.display_type == "line_section"
+                and line.renewal_contract_id == contract
+            )
+        )[:1]
+
+    def _renewal_lines_of(self, contract):
+        """The renewed products of ``contract`` on this order."""
+        self.ensure_one()
+        together = bool(self.renewal_contract_ids)
+        return self.order_line.filtered(
+            lambda line: (
+                line.renewal_line_kind == "renewal"
+                and (
+                    not together
+                    or line.renewal_contract_line_id.contract_id == contract
+                )
+            )
+        )
 
     # ------------------------------------------------------------------
     # Late-renewal pricing
@@ -403,6 +443,9 @@ class SaleOrder(models.Model):
         next price change. Returns the case of each order."""
         cases = {}
         for order in self:
+            if order.renewal_contract_ids:
+                cases[order] = order._renewal_reprice_together(day, force)
+                continue
             contract = order.renewal_contract_id
             case = contract._renewal_case_on(day)
             cases[order] = case
@@ -451,6 +494,64 @@ class SaleOrder(models.Model):
                 company.max_reinstatement_days,
             )
         return cases
+
+    def _renewal_reprice_together(self, day, force=False):
+        """Renewals made together: each contract's surcharge and fee from its
+        own end date (SPEC §12), in its section, made again when its case
+        changes; the quote's case is the latest of theirs, its validity the
+        first day one of their prices changes. Returns the quote's case."""
+        self.ensure_one()
+        contracts = self.renewal_contract_ids
+        cases = {contract: contract._renewal_case_on(day) for contract in contracts}
+        if policy.LAPSED in cases.values():
+            return policy.LAPSED
+        order = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        commands = []
+        for contract in contracts:
+            section = self._renewal_contract_section(contract)
+            case = cases[contract]
+            if not force and section.renewal_case == case:
+                continue
+            old = self.order_line.filtered(
+                lambda line, contract=contract: (
+                    line.renewal_contract_id == contract
+                    and line.renewal_line_kind
+                    in ("late_surcharge", "reinstatement_fee")
+                )
+            )
+            standard = sum(self._renewal_lines_of(contract).mapped("price_subtotal"))
+            commands += [fields.Command.unlink(line.id) for line in old]
+            commands += [
+                fields.Command.create(
+                    {
+                        **values,
+                        "renewal_contract_id": contract.id,
+                        "sequence": section.sequence + 2,
+                    }
+                )
+                for values in order._prepare_renewal_penalty_lines(
+                    contract, standard, case, self.renewal_fee_waived, day
+                )
+            ]
+            if section:
+                commands.append(
+                    fields.Command.update(section.id, {"renewal_case": case})
+                )
+        ranks = [case for case, _label in RENEWAL_CASES]
+        case = max(cases.values(), key=ranks.index)
+        # As the workflow, as for one contract's quote.
+        self.sudo().write({"renewal_case": case, "order_line": commands})
+        company = self.company_id
+        self.validity_date = min(
+            policy.price_change_date(
+                contract.date_end,
+                day,
+                company.renewal_grace_days,
+                company.max_reinstatement_days,
+            )
+            for contract in contracts
+        )
+        return case
 
     def action_waive_reinstatement_fee(self):
         """Open the waiver wizard (renewal managers only)."""
@@ -514,7 +615,10 @@ class SaleOrder(models.Model):
             today = fields.Date.context_today(self)
             for order, case in renewals._renewal_reprice(today).items():
                 if case == policy.LAPSED:
-                    raise UserError(order.renewal_contract_id._lapsed_message())
+                    lapsed = order._renewal_contracts().filtered(
+                        lambda c: c._renewal_case_on(today) == policy.LAPSED
+                    )
+                    raise UserError(lapsed[:1]._lapsed_message())
         result = super().action_confirm()
         self.env["symantec.contract"]._complete_renewals(
             self.filtered("renewal_contract_id")

@@ -12,6 +12,7 @@ from . import (
     test_policy,
     test_portal,
     test_record_rules,
+    test_renew_together,
     test_renewal_analysis,
     test_renewal_concurrency,
     test_renewal_queries,
