@@ -11,6 +11,7 @@ from . import (
     test_multi_year,
     test_policy,
     test_portal,
+    test_portal_renew_together,
     test_record_rules,
     test_renew_together,
     test_renewal_analysis,
