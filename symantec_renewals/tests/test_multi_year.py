@@ -69,6 +69,20 @@ class TestMultiYearRenewal(LateRenewalCommon):
             {"renewal": 4078.8, "late_surcharge": 407.88, "reinstatement_fee": 815.76},
         )
 
+    def test_switching_years_reprices_the_upgrades_offered(self):
+        order = self.quote(self.active_contract(), END)
+        addons = order.order_line.filtered(
+            lambda line: line.renewal_line_kind == "addon"
+        )
+        self.assertTrue(addons, "the quote offers an upgrade")
+        yearly = {line: line.price_unit for line in addons}
+        with freeze_time(END):
+            order.action_set_renewal_years(2)
+        for line in addons:
+            self.assertAlmostEqual(line.price_unit, 2 * yearly[line], places=2)
+            self.assertIn("12/31/2028", line.name)
+            self.assertEqual(line.product_uom_qty, 0)
+
     def test_switching_years_keeps_the_quantities_ordered(self):
         order = self.quote(self.active_contract(), END)
         self.renewal_lines(order).product_uom_qty = 4

@@ -308,5 +308,9 @@ class TestRenewTogether(LateRenewalCommon):
         section = self.section(order, "B")[0]
         with self.assertRaises(AccessError):
             section.with_user(self.rep).write({"renewal_case": "lapsed"})
+        lead = self.contracts["B"].renewal_lead_id
+        with self.assertRaises(AccessError):
+            lead.with_user(self.rep).write({"renewal_main_lead_id": False})
         self.assertEqual(order.renewal_coterm_date, COTERM)
         self.assertEqual(order.renewal_contract_ids, self.all)
+        self.assertEqual(lead.renewal_main_lead_id, self.contracts["A"].renewal_lead_id)
