@@ -31,6 +31,7 @@
         "report/sale_order_report.xml",
         "wizard/symantec_fee_waiver_wizard_views.xml",
         "wizard/symantec_renewal_policy_wizard_views.xml",
+        "wizard/symantec_renewal_consolidate_wizard_views.xml",
         "views/symantec_maintenance_tier_views.xml",
         "views/symantec_contract_views.xml",
         "views/symantec_contract_renewal_views.xml",

@@ -210,7 +210,98 @@ class RenewalPortal(CustomerPortal):
             filters=self._renewal_searchbar_filters(),
         )
         values["page_name"] = "renewals"
+        values["renew_together"] = self._renew_together_candidates(partner)
         return request.render("symantec_renewals.portal_my_renewals", values)
+
+    # ------------------------------------------------------------------
+    # Renewals made together (SPEC §12)
+    # ------------------------------------------------------------------
+
+    def _renew_together_domain(self, partner):
+        """The open renewals ``partner`` resells that a quote can renew
+        together: those not renewing automatically."""
+        return self._renewals_domain(partner) & Domain("auto_renew", "=", False)
+
+    def _renew_together_candidates(self, partner):
+        """The customers with several open renewals to renew together, and
+        how many: ``[(customer, count)]``, the names shown as on the list."""
+        Contract = request.env["symantec.contract"]
+        groups = Contract._read_group(
+            list(self._renew_together_domain(partner)),
+            ["partner_id"],
+            ["__count"],
+            having=[("__count", ">", 1)],
+        )
+        return [(customer.sudo(), count) for customer, count in groups]
+
+    @http.route(
+        ["/my/renewals/renew_together"],
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_renew_together(self, partner_id=None, **kwargs):
+        """The reseller renews the open renewals of one customer on one
+        quote, their new terms ending together; the rep is told."""
+        try:
+            customer_id = int(partner_id)
+        except (TypeError, ValueError) as exc:
+            raise request.not_found() from exc
+        partner = request.env.user.partner_id
+        # Searched as the user: the record rules decide what is theirs.
+        contracts = request.env["symantec.contract"].search(
+            self._renew_together_domain(partner)
+            & Domain("partner_id", "=", customer_id)
+        )
+        if not contracts:
+            raise request.not_found()
+        contracts_sudo = contracts.sudo()
+        try:
+            order = contracts_sudo._renew_together()
+        except UserError as exc:
+            values = self._prepare_portal_layout_values()
+            values.update(error=str(exc), back_url="/my/renewals")
+            return request.render(
+                "symantec_renewals.portal_contract_error", values, status=409
+            )
+        # Asked for on the portal: the quote is the reseller's at once.
+        order.action_quotation_sent()
+        order.renewal_contract_id._notify_quote_requested(request.env.user)
+        return request.redirect(order.get_portal_url())
+
+    @http.route(
+        ["/my/orders/<int:order_id>/renewal_years"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_quote_renewal_years(
+        self, order_id, years=None, access_token=None, **kwargs
+    ):
+        """Before signing, the renewal quote is made for 1, 2 or 3 years."""
+        try:
+            order_sudo = self._document_check_access(
+                "sale.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError) as exc:
+            raise request.not_found() from exc
+        if not order_sudo.renewal_contract_id or order_sudo.renewal_is_auto:
+            raise request.not_found()
+        # Re-browsed so that the user, not OdooBot, is the chatter's author.
+        order = request.env["sale.order"].sudo().browse(order_sudo.id)
+        try:
+            order._renewal_set_years(years)
+        except UserError as exc:
+            values = self._prepare_portal_layout_values()
+            values.update(
+                error=str(exc), back_url=order.get_portal_url(), back_to_quote=True
+            )
+            return request.render(
+                "symantec_renewals.portal_contract_error", values, status=409
+            )
+        return request.redirect(order.get_portal_url())
 
     @http.route(
         ["/my/contracts", "/my/contracts/page/<int:page>"],

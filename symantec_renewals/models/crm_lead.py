@@ -16,7 +16,13 @@ from ..tools.security import (
 # neither on the opportunity nor through it on the contract (the related
 # fields write through to it).
 LEAD_WORKFLOW_FIELDS = frozenset(
-    {"renewal_status", "renewal_due_date", "renewal_reseller_id", "renewal_region"}
+    {
+        "renewal_status",
+        "renewal_due_date",
+        "renewal_reseller_id",
+        "renewal_region",
+        "renewal_main_lead_id",
+    }
 )
 
 
@@ -70,6 +76,22 @@ class CrmLead(models.Model):
         "'|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]"
     )
 
+    renewal_main_lead_id = fields.Many2one(
+        "crm.lead",
+        string="Renewed Together In",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The main opportunity of the renewals made together with this "
+        "one, on one reseller quote.",
+    )
+    renewal_linked_lead_ids = fields.One2many(
+        "crm.lead",
+        "renewal_main_lead_id",
+        string="Renewed Together",
+        help="The opportunities of the contracts renewed together with this one.",
+    )
+
     renewal_at_risk = fields.Boolean(
         string="Renewal at Risk",
         compute="_compute_renewal_at_risk",
@@ -87,12 +109,32 @@ class CrmLead(models.Model):
         "order_ids.state",
         "order_ids.amount_untaxed",
         "order_ids.currency_id",
+        # Renewed together: the main opportunity's quote holds its part.
+        "renewal_main_lead_id.order_ids.state",
+        "renewal_main_lead_id.order_ids.amount_untaxed",
     )
     def _compute_expected_revenue(self):
-        """A renewal expects what its live quote is worth, or the contract's
+        """A renewal expects what its live quote is worth (its contract's
+        part of a quote renewing several together), or the contract's
         yearly value before there is one. Other opportunities keep theirs."""
         today = fields.Date.context_today(self)
         for lead in self.filtered("is_renewal"):
+            together = lead.renewal_contract_id.renewal_order_id
+            if together.renewal_contract_ids and together.state != "cancel":
+                company = lead.company_id or self.env.company
+                amount = sum(
+                    together.order_line.filtered(
+                        lambda line, lead=lead: (
+                            line.renewal_contract_id == lead.renewal_contract_id
+                        )
+                    ).mapped("price_subtotal")
+                )
+                lead.expected_revenue = company.currency_id.round(
+                    together.currency_id._convert(
+                        amount, company.currency_id, company, today
+                    )
+                )
+                continue
             orders = lead.order_ids.filtered(lambda o: o.state != "cancel")
             source = orders.sorted("id")[-1:] if orders else lead.renewal_contract_id
             if not source:
@@ -109,6 +151,7 @@ class CrmLead(models.Model):
         "order_ids.state",
         "renewal_contract_id.renewal_case",
         "renewal_contract_id.state",
+        "renewal_main_lead_id.order_ids.state",
     )
     def _compute_renewal_status(self):
         for lead in self:
@@ -117,7 +160,10 @@ class CrmLead(models.Model):
                 continue
             contract = lead.renewal_contract_id
             candidates = ["upcoming"]
-            if any(order.state != "cancel" for order in lead.order_ids):
+            if any(
+                order.state != "cancel"
+                for order in lead.order_ids | lead.renewal_main_lead_id.order_ids
+            ):
                 candidates.append("quoted")
             if contract.renewal_case in ("late", "reinstatement", "lapsed"):
                 candidates.append(

@@ -19,6 +19,9 @@ ORDER_WORKFLOW_FIELDS = frozenset(
         "renewal_is_auto",
         "renewal_fee_waived",
         "renewal_fee_waiver_reason",
+        "renewal_years",
+        "renewal_coterm_date",
+        "renewal_contract_ids",
     }
 )
 
@@ -58,6 +61,30 @@ class SaleOrder(models.Model):
     )
     renewal_fee_waiver_reason = fields.Text(
         string="Waiver Reason", copy=False, readonly=True
+    )
+    renewal_years = fields.Integer(
+        string="Renewal Years",
+        copy=False,
+        readonly=True,
+        help="The years (1 to 3) the renewal is ordered for; two or three earn "
+        "the tier's multi-year discount. Changed with the quote's year buttons.",
+    )
+    renewal_contract_ids = fields.Many2many(
+        "symantec.contract",
+        "sale_order_renewal_contract_rel",
+        "order_id",
+        "contract_id",
+        string="Contracts Renewed Together",
+        copy=False,
+        readonly=True,
+        help="The contracts of one customer renewed together by this quote, "
+        "their new terms ending on the co-termination date.",
+    )
+    renewal_coterm_date = fields.Date(
+        string="Co-termination Date",
+        copy=False,
+        readonly=True,
+        help="The day every new term of the contracts renewed together ends.",
     )
     renewal_license_value = fields.Monetary(
         string="Licence Value",
@@ -154,12 +181,15 @@ class SaleOrder(models.Model):
         )
         return kept - empty_sections
 
-    @api.depends("renewal_case", "amount_untaxed", "renewal_contract_id")
+    @api.depends(
+        "renewal_case", "amount_untaxed", "renewal_contract_id", "renewal_contract_ids"
+    )
     def _compute_renewal_new_license_cheaper(self):
         for order in self:
             contract = order.renewal_contract_id
             value = sum(
-                line.license_value * line.quantity for line in contract.line_ids
+                line.license_value * line.quantity
+                for line in order._renewal_contracts().line_ids
             )
             if contract and contract.currency_id != order.currency_id:
                 value = contract.currency_id._convert(
@@ -174,6 +204,164 @@ class SaleOrder(models.Model):
                 and value
                 and order.currency_id.compare_amounts(order.amount_untaxed, value) > 0
             )
+
+    # ------------------------------------------------------------------
+    # The renewal's term: years
+    # ------------------------------------------------------------------
+
+    def _renewal_contracts(self):
+        """The contracts the renewal order renews: those renewed together,
+        or its one contract."""
+        self.ensure_one()
+        return self.renewal_contract_ids or self.renewal_contract_id
+
+    def _renewal_term_of(self, contract):
+        """The new term of ``contract`` this order renews it for."""
+        self.ensure_one()
+        return contract._renewal_term(
+            self.renewal_years or None, self.renewal_coterm_date or None
+        )
+
+    def _renewal_years_switchable(self):
+        """An open reseller quote, not signed yet: its years may change."""
+        self.ensure_one()
+        return bool(
+            self.renewal_contract_id
+            and not self.renewal_is_auto
+            and self.state in OPEN_ORDER_STATES
+            and not self.signature
+        )
+
+    def action_set_renewal_years(self, years):
+        """Make the open renewal quote for ``years`` years (1 to 3): the
+        renewed products re-priced for the new term, the surcharge and fee
+        with them (the rep on the quote's buttons, the reseller on the
+        portal)."""
+        self.ensure_one()
+        self.check_access("write")
+        self._renewal_set_years(years)
+        return True
+
+    def _renewal_set_years(self, years):
+        self.ensure_one()
+        if not self._renewal_years_switchable():
+            raise UserError(
+                self.env._(
+                    "Quote %(order)s is not an open renewal quote: the years it "
+                    "renews for can no longer change.",
+                    order=self.name,
+                )
+            )
+        try:
+            years = int(years)
+        except (TypeError, ValueError):
+            years = 0
+        if not 1 <= years <= policy.MAX_RENEWAL_YEARS:
+            raise UserError(self.env._("A renewal is ordered for 1, 2 or 3 years."))
+        if years == self.renewal_years:
+            return
+        # As the workflow: the years and the renewal prices are not the
+        # user's to write.
+        order = self.sudo()
+        order.write(order._prepare_renewal_years_values(years))
+        order._renewal_update_lines(fields.Date.context_today(self))
+        order.message_post(
+            body=self.env._(
+                "Renewal quote made for %(years)s year(s) by %(user)s.",
+                years=years,
+                user=self.env.user.name,
+            )
+        )
+
+    def _prepare_renewal_years_values(self, years):
+        """The years, and for renewals made together their common end moved
+        by as many years (every new term stays at least 12 months)."""
+        self.ensure_one()
+        values = {"renewal_years": years}
+        if self.renewal_coterm_date:
+            coterm_date = policy.shift_years(
+                self.renewal_coterm_date, years - (self.renewal_years or 1)
+            )
+            self.renewal_contract_ids._check_coterm_terms(coterm_date)
+            values["renewal_coterm_date"] = coterm_date
+        return values
+
+    def _renewal_update_lines(self, day):
+        """Re-price the renewal lines of the quotes for their term: each
+        renewed product's price and term dates, the offered upgrades' with
+        them (quantities kept), then the surcharge and fee of the new price."""
+        for record in self:
+            order = record.with_context(lang=record.partner_id.lang or self.env.lang)
+            coterm = bool(order.renewal_coterm_date)
+            for contract in order._renewal_contracts():
+                new_start, new_end = order._renewal_term_of(contract)
+                months = policy.term_months(new_start, new_end)
+                for line in order.order_line.filtered(
+                    lambda line, contract=contract: (
+                        line.renewal_line_kind == "renewal"
+                        and line.renewal_contract_line_id.contract_id == contract
+                    )
+                ):
+                    values = line.renewal_contract_line_id.with_env(
+                        order.env
+                    )._prepare_renewal_order_line_values(
+                        new_start,
+                        new_end,
+                        months,
+                        years=order.renewal_years or 1,
+                        coterm=coterm,
+                    )
+                    line.write(
+                        {"price_unit": values["price_unit"], "name": values["name"]}
+                    )
+                order._renewal_update_contract_section(contract, new_start, new_end)
+            contract = order.renewal_contract_id.with_env(order.env)
+            new_start, new_end = order._renewal_term_of(contract)
+            months = policy.term_months(new_start, new_end)
+            addons = {tier.product_id: tier for tier in contract._renewal_addon_tiers()}
+            for line in order.order_line.filtered(
+                lambda line: line.renewal_line_kind == "addon"
+            ):
+                if line.product_id in addons:
+                    values = contract._prepare_renewal_addon_line_values(
+                        addons[line.product_id], new_start, new_end, months
+                    )
+                    line.write(
+                        {"price_unit": values["price_unit"], "name": values["name"]}
+                    )
+            order._renewal_reprice(day, force=True)
+
+    def _renewal_update_contract_section(self, contract, new_start, new_end):
+        """The section naming a contract of renewals made together, for its
+        new term (none on a quote renewing one contract)."""
+        self.ensure_one()
+        section = self._renewal_contract_section(contract)
+        if section:
+            section.name = contract._renewal_section_name(new_start, new_end)
+
+    def _renewal_contract_section(self, contract):
+        """The section of ``contract`` on a quote renewing several together."""
+        self.ensure_one()
+        return self.order_line.filtered(
+            lambda line: (
+                line.display_type == "line_section"
+                and line.renewal_contract_id == contract
+            )
+        )[:1]
+
+    def _renewal_lines_of(self, contract):
+        """The renewed products of ``contract`` on this order."""
+        self.ensure_one()
+        together = bool(self.renewal_contract_ids)
+        return self.order_line.filtered(
+            lambda line: (
+                line.renewal_line_kind == "renewal"
+                and (
+                    not together
+                    or line.renewal_contract_line_id.contract_id == contract
+                )
+            )
+        )
 
     # ------------------------------------------------------------------
     # Late-renewal pricing
@@ -248,18 +436,22 @@ class SaleOrder(models.Model):
             )
         return lines
 
-    def _renewal_reprice(self, day):
+    def _renewal_reprice(self, day, force=False):
         """Price the open renewal quotes for a renewal ordered on ``day``: the
-        surcharge and fee lines of its case (SPEC §6), a validity up to the
+        surcharge and fee lines of its case (SPEC §6; made again with
+        ``force``, after the renewal price changed), a validity up to the
         next price change. Returns the case of each order."""
         cases = {}
         for order in self:
+            if order.renewal_contract_ids:
+                cases[order] = order._renewal_reprice_together(day, force)
+                continue
             contract = order.renewal_contract_id
             case = contract._renewal_case_on(day)
             cases[order] = case
             if case == policy.LAPSED:
                 continue
-            if case != order.renewal_case:
+            if force or case != order.renewal_case:
                 old = order.order_line.filtered(
                     lambda line: (
                         line.renewal_line_kind
@@ -302,6 +494,64 @@ class SaleOrder(models.Model):
                 company.max_reinstatement_days,
             )
         return cases
+
+    def _renewal_reprice_together(self, day, force=False):
+        """Renewals made together: each contract's surcharge and fee from its
+        own end date (SPEC §12), in its section, made again when its case
+        changes; the quote's case is the latest of theirs, its validity the
+        first day one of their prices changes. Returns the quote's case."""
+        self.ensure_one()
+        contracts = self.renewal_contract_ids
+        cases = {contract: contract._renewal_case_on(day) for contract in contracts}
+        if policy.LAPSED in cases.values():
+            return policy.LAPSED
+        order = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        commands = []
+        for contract in contracts:
+            section = self._renewal_contract_section(contract)
+            case = cases[contract]
+            if not force and section.renewal_case == case:
+                continue
+            old = self.order_line.filtered(
+                lambda line, contract=contract: (
+                    line.renewal_contract_id == contract
+                    and line.renewal_line_kind
+                    in ("late_surcharge", "reinstatement_fee")
+                )
+            )
+            standard = sum(self._renewal_lines_of(contract).mapped("price_subtotal"))
+            commands += [fields.Command.unlink(line.id) for line in old]
+            commands += [
+                fields.Command.create(
+                    {
+                        **values,
+                        "renewal_contract_id": contract.id,
+                        "sequence": section.sequence + 2,
+                    }
+                )
+                for values in order._prepare_renewal_penalty_lines(
+                    contract, standard, case, self.renewal_fee_waived, day
+                )
+            ]
+            if section:
+                commands.append(
+                    fields.Command.update(section.id, {"renewal_case": case})
+                )
+        ranks = [case for case, _label in RENEWAL_CASES]
+        case = max(cases.values(), key=ranks.index)
+        # As the workflow, as for one contract's quote.
+        self.sudo().write({"renewal_case": case, "order_line": commands})
+        company = self.company_id
+        self.validity_date = min(
+            policy.price_change_date(
+                contract.date_end,
+                day,
+                company.renewal_grace_days,
+                company.max_reinstatement_days,
+            )
+            for contract in contracts
+        )
+        return case
 
     def action_waive_reinstatement_fee(self):
         """Open the waiver wizard (renewal managers only)."""
@@ -365,7 +615,10 @@ class SaleOrder(models.Model):
             today = fields.Date.context_today(self)
             for order, case in renewals._renewal_reprice(today).items():
                 if case == policy.LAPSED:
-                    raise UserError(order.renewal_contract_id._lapsed_message())
+                    lapsed = order._renewal_contracts().filtered(
+                        lambda c: c._renewal_case_on(today) == policy.LAPSED
+                    )
+                    raise UserError(lapsed[:1]._lapsed_message())
         result = super().action_confirm()
         self.env["symantec.contract"]._complete_renewals(
             self.filtered("renewal_contract_id")

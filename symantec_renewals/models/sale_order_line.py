@@ -1,14 +1,21 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from ..tools.constants import OPEN_ORDER_STATES
+from ..tools.constants import OPEN_ORDER_STATES, RENEWAL_CASES
 from ..tools.security import (
     check_workflow_create,
     check_workflow_write,
     is_privileged,
 )
 
-LINE_WORKFLOW_FIELDS = frozenset({"renewal_line_kind", "renewal_contract_line_id"})
+LINE_WORKFLOW_FIELDS = frozenset(
+    {
+        "renewal_line_kind",
+        "renewal_contract_line_id",
+        "renewal_contract_id",
+        "renewal_case",
+    }
+)
 # The lines of the late-renewal policy: only a manager changes or removes them.
 PENALTY_KINDS = ("late_surcharge", "reinstatement_fee")
 # What a rep may not change on a renewal line (on a penalty line, nothing that
@@ -36,6 +43,23 @@ class SaleOrderLine(models.Model):
     )
     renewal_contract_line_id = fields.Many2one(
         "symantec.contract.line", copy=False, readonly=True, index="btree_not_null"
+    )
+    renewal_contract_id = fields.Many2one(
+        "symantec.contract",
+        string="Renewed Contract",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="On a quote renewing several contracts together: the contract "
+        "whose section, renewal, surcharge or fee this line is.",
+    )
+    renewal_case = fields.Selection(
+        RENEWAL_CASES,
+        string="Renewal Case",
+        copy=False,
+        readonly=True,
+        help="On the section of a contract renewed together with others: the "
+        "row of the late-renewal policy its lines are priced for.",
     )
 
     def _compute_price_unit(self):

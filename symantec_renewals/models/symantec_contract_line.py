@@ -83,28 +83,56 @@ class SymantecContractLine(models.Model):
             self.contract_id.date_start,
         )
 
-    def _prepare_renewal_order_line_values(self, new_start, new_end, months):
+    def _prepare_renewal_order_line_values(
+        self, new_start, new_end, months, years=1, coterm=False
+    ):
         """The renewal quote's line for this covered product: the tier's
         product at the standard renewal price (SPEC §5) for the new term
-        from ``new_start`` to ``new_end`` (``months`` long)."""
+        from ``new_start`` to ``new_end`` (``months`` long), or, for renewals
+        made together (``coterm``), the yearly renewed price prorated by day
+        to that term (SPEC §12); renewals for two years or more get the
+        tier's multi-year discount."""
         self.ensure_one()
         contract = self.contract_id
         tier = contract.tier_id
+        renewed = policy.renewed_yearly_price(
+            self.price_unit, tier.renewal_uplift_percent
+        )
+        price = (
+            policy.prorated_price(renewed, new_start, new_end)
+            if coterm
+            else renewed * months / 12.0
+        )
+        discount = tier.multi_year_discount_percent if years >= 2 else 0.0
+        name = self.env._(
+            "%(tier)s for %(product)s\nTerm: %(start)s - %(end)s",
+            tier=tier.name,
+            product=self.name or self.product_id.display_name,
+            start=format_date(self.env, new_start),
+            end=format_date(self.env, new_end),
+        )
+        if coterm:
+            name += "\n" + self.env._(
+                "Co-terminated: %(days)s days at the yearly price prorated by day",
+                days=policy.term_days(new_start, new_end),
+            )
+        if years >= 2:
+            name += "\n" + (
+                self.env._(
+                    "Renewed for %(years)s years, multi-year discount %(discount)s%%",
+                    years=years,
+                    discount=discount,
+                )
+                if discount
+                else self.env._("Renewed for %(years)s years", years=years)
+            )
         return {
             "product_id": tier.product_id.id,
             "product_uom_qty": self.quantity,
             "price_unit": contract.currency_id.round(
-                policy.standard_renewal_price(
-                    self.price_unit, tier.renewal_uplift_percent, months
-                )
+                policy.multi_year_discounted(price, years, discount)
             ),
-            "name": self.env._(
-                "%(tier)s for %(product)s\nTerm: %(start)s - %(end)s",
-                tier=tier.name,
-                product=self.name or self.product_id.display_name,
-                start=format_date(self.env, new_start),
-                end=format_date(self.env, new_end),
-            ),
+            "name": name,
             "renewal_line_kind": "renewal",
             "renewal_contract_line_id": self.id,
         }

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
@@ -93,11 +93,39 @@ class SymantecContract(models.Model):
         index="btree_not_null",
         help="The contract whose renewal added this coverage upgrade.",
     )
+    renewal_years = fields.Integer(
+        string="Renewal Term (years)",
+        compute="_compute_renewal_years",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="How many years (1 to 3) its renewal quote is made for by default; "
+        "from the term's own length. Two or three years earn the tier's "
+        "multi-year discount.",
+    )
     renewal_contact_email = fields.Char(
         string="Renewals Contact",
         compute="_compute_renewal_contact_email",
         help="The regional renewals mailbox of the contract's team.",
     )
+
+    @api.depends("date_start", "date_end")
+    def _compute_renewal_years(self):
+        for contract in self:
+            contract.renewal_years = policy.default_renewal_years(
+                policy.term_months(contract.date_start, contract.date_end)
+            )
+
+    @api.constrains("renewal_years")
+    def _check_renewal_years(self):
+        for contract in self:
+            if not 1 <= contract.renewal_years <= policy.MAX_RENEWAL_YEARS:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: a renewal is made for 1, 2 or 3 years.",
+                        name=contract.name,
+                    )
+                )
 
     @api.depends("team_id.alias_id.alias_full_name", "company_id.email")
     def _compute_renewal_contact_email(self):
@@ -518,14 +546,26 @@ class SymantecContract(models.Model):
                 )
             )
 
-    def _renewal_term(self):
-        """Dates of the term a renewal of this contract would cover."""
+    def _renewal_term(self, years=None, coterm_date=None):
+        """Dates of the term a renewal of this contract would cover: from
+        the day after its end, for ``years`` years (by default its own
+        renewal years, which keep the old term's length), or up to the
+        common end ``coterm_date`` of renewals made together."""
         self.ensure_one()
-        return policy.successor_dates(
-            self.date_start,
-            self.date_end,
-            max(self.tier_id.min_term_months, 12),
+        if coterm_date:
+            return policy.coterm_dates(self.date_end, coterm_date)
+        new_start = self.date_end + timedelta(days=1)
+        months = policy.renewal_term_months(
+            self.term_months,
+            years or self.renewal_years,
+            self._renewal_min_months(),
         )
+        return new_start, policy.term_end(new_start, months)
+
+    def _renewal_min_months(self):
+        """The shortest term a renewal of this contract may cover."""
+        self.ensure_one()
+        return max(self.tier_id.min_term_months, 12)
 
     def _renewal_pricelist(self):
         """A pricelist in the contract's currency, for its quotes."""
@@ -548,12 +588,14 @@ class SymantecContract(models.Model):
             )
         return pricelist
 
-    def _prepare_renewal_order_values(self, automatic=False):
+    def _prepare_renewal_order_values(self, automatic=False, years=None):
         """The reseller quote of SPEC §5: to the reseller, for the end
         customer, priced for a renewal ordered today and valid until that
-        price would change. An automatic renewal is ordered by the customer
+        price would change, for ``years`` years (by default the contract's
+        renewal years). An automatic renewal is ordered by the customer
         itself, at the standard price."""
         self.ensure_one()
+        years = years or self.renewal_years
         today = fields.Date.context_today(self)
         company = self.company_id
         case = policy.ON_TIME if automatic else self._renewal_case_on(today)
@@ -564,6 +606,7 @@ class SymantecContract(models.Model):
             "renewal_contract_id": self.id,
             "renewal_case": case,
             "renewal_is_auto": automatic,
+            "renewal_years": years,
             "opportunity_id": self.renewal_lead_id.id,
             "origin": self.name,
             "company_id": company.id,
@@ -582,24 +625,32 @@ class SymantecContract(models.Model):
                 # The lines read in the language of the one who orders.
                 for values in self.with_context(
                     lang=customer.lang or self.env.lang
-                )._prepare_renewal_order_lines(case, today, addons=not automatic)
+                )._prepare_renewal_order_lines(
+                    case, today, addons=not automatic, years=years
+                )
             ],
         }
         if self.currency_id != company.currency_id:
             values["pricelist_id"] = self._renewal_pricelist().id
         return values
 
-    def _prepare_renewal_order_lines(self, case=policy.ON_TIME, day=None, addons=True):
-        """One line per covered product at the standard renewal price, the
-        late surcharge and reinstatement fee of ``case``, then the add-on
-        services offered as optional upgrades. Prices are the renewal's own,
-        not the pricelist's: ``sale.order.line._compute_price_unit`` leaves
-        renewal lines alone, so a quantity change keeps them."""
+    def _prepare_renewal_order_lines(
+        self, case=policy.ON_TIME, day=None, addons=True, years=None
+    ):
+        """One line per covered product at the standard renewal price for
+        ``years`` years, the late surcharge and reinstatement fee of
+        ``case``, then the add-on services offered as optional upgrades.
+        Prices are the renewal's own, not the pricelist's:
+        ``sale.order.line._compute_price_unit`` leaves renewal lines alone,
+        so a quantity change keeps them."""
         self.ensure_one()
-        new_start, new_end = self._renewal_term()
+        years = years or self.renewal_years
+        new_start, new_end = self._renewal_term(years)
         months = policy.term_months(new_start, new_end)
         lines = [
-            line._prepare_renewal_order_line_values(new_start, new_end, months)
+            line._prepare_renewal_order_line_values(
+                new_start, new_end, months, years=years
+            )
             for line in self.line_ids
         ]
         standard = sum(
@@ -630,23 +681,33 @@ class SymantecContract(models.Model):
             }
         ]
         for addon in addons:
-            price = addon.yearly_unit_price(0.0, self.currency_id, new_start)
             lines.append(
                 {
-                    "product_id": addon.product_id.id,
-                    "product_uom_qty": 0.0,
-                    "price_unit": self.currency_id.round(price * months / 12.0),
-                    "name": self.env._(
-                        "%(tier)s\nTerm: %(start)s - %(end)s",
-                        tier=addon.name,
-                        start=format_date(self.env, new_start),
-                        end=format_date(self.env, new_end),
+                    **self._prepare_renewal_addon_line_values(
+                        addon, new_start, new_end, months
                     ),
+                    "product_uom_qty": 0.0,
                     "renewal_line_kind": "addon",
                     "sequence": ADDON_SECTION_SEQUENCE,
                 }
             )
         return lines
+
+    def _prepare_renewal_addon_line_values(self, addon, new_start, new_end, months):
+        """The price and description of the add-on service ``addon`` for the
+        new term."""
+        self.ensure_one()
+        price = addon.yearly_unit_price(0.0, self.currency_id, new_start)
+        return {
+            "product_id": addon.product_id.id,
+            "price_unit": self.currency_id.round(price * months / 12.0),
+            "name": self.env._(
+                "%(tier)s\nTerm: %(start)s - %(end)s",
+                tier=addon.name,
+                start=format_date(self.env, new_start),
+                end=format_date(self.env, new_end),
+            ),
+        }
 
     def _renewal_addon_tiers(self):
         """The add-on services (premium support...) offered on the quote."""
@@ -686,6 +747,263 @@ class SymantecContract(models.Model):
         template = self.env.ref("symantec_renewals.mail_template_renewal_quote")
         send_renewal_mails(drafts, template)
         drafts.action_quotation_sent()
+
+    # ------------------------------------------------------------------
+    # Renewals made together: co-termination (SPEC §12)
+    # ------------------------------------------------------------------
+
+    def action_renew_together(self):
+        """Renew the selected contracts of one customer with one reseller
+        quote, their new terms ending on one date: the wizard choosing that
+        date, once the selection is known to be renewable together."""
+        contracts = self._renew_together_sorted()
+        contracts._check_renew_together(contracts._default_coterm_date())
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Renew Together"),
+            "res_model": "symantec.renewal.consolidate.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_contract_ids": contracts.ids},
+        }
+
+    def _renew_together_sorted(self):
+        """The contracts in the quote's order: the first due first (its
+        opportunity is the main one)."""
+        return self.sorted(lambda c: (c.date_end, c.id))
+
+    def _default_coterm_date(self):
+        """The latest of the dates the contracts would end on renewed alone."""
+        return policy.default_coterm_date(
+            [contract._renewal_term(1)[1] for contract in self]
+        )
+
+    def _earliest_coterm_date(self):
+        """The first common end giving each new term its minimum length."""
+        return max(
+            policy.earliest_coterm_date([c.date_end], c._renewal_min_months())
+            for c in self
+        )
+
+    def _check_renew_together(self, coterm_date):
+        """Refuse, before anything is made, what cannot be renewed together:
+        fewer than two contracts, another customer, reseller, company or
+        currency, a contract that cannot be quoted, and a new term shorter
+        than its minimum."""
+        self.check_access("write")
+        if len(self) < 2:
+            raise UserError(
+                self.env._("Select at least two contracts to renew together.")
+            )
+        for label, key in (
+            (self.env._("customer"), lambda c: c.partner_id.commercial_partner_id),
+            (self.env._("reseller"), lambda c: c.reseller_id.commercial_partner_id),
+            (self.env._("company"), lambda c: c.company_id),
+            (self.env._("currency"), lambda c: c.currency_id),
+        ):
+            values = {key(contract) for contract in self}
+            if len(values) > 1:
+                raise UserError(
+                    self.env._(
+                        "Only contracts of one customer, reseller, company and "
+                        "currency are renewed together: %(contracts)s have "
+                        "different %(what)s (%(values)s).",
+                        contracts=", ".join(self.mapped("name")),
+                        what=label,
+                        values=", ".join(
+                            sorted(value.display_name or "-" for value in values)
+                        ),
+                    )
+                )
+        for contract in self:
+            contract._check_renewal_quotable()
+            if contract.auto_renew:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s renews automatically: turn its "
+                        "automatic renewal off to renew it with the others.",
+                        name=contract.name,
+                    )
+                )
+        if not self[0].reseller_id:
+            raise UserError(
+                self.env._(
+                    "Contracts %(contracts)s have no reseller: renewals are made "
+                    "together on a reseller quote.",
+                    contracts=", ".join(self.mapped("name")),
+                )
+            )
+        self._check_coterm_terms(coterm_date)
+
+    def _check_coterm_terms(self, coterm_date):
+        """Every new term ending on ``coterm_date`` lasts at least its minimum
+        (12 months, or the tier's)."""
+        if not coterm_date:
+            raise UserError(self.env._("Choose the day the new terms end."))
+        for contract in self:
+            minimum = contract._renewal_min_months()
+            if not policy.coterm_term_long_enough(
+                contract.date_end, coterm_date, minimum
+            ):
+                new_start, new_end = policy.coterm_dates(contract.date_end, coterm_date)
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s would be renewed from %(start)s to "
+                        "%(end)s, %(months)s months: a maintenance term lasts at "
+                        "least %(minimum)s months. Choose a co-termination date on "
+                        "or after %(earliest)s.",
+                        name=contract.name,
+                        start=format_date(self.env, new_start),
+                        end=format_date(self.env, new_end),
+                        months=max(policy.term_months(new_start, new_end), 0),
+                        minimum=minimum,
+                        earliest=format_date(self.env, self._earliest_coterm_date()),
+                    )
+                )
+
+    def _renew_together(self, coterm_date=None):
+        """One reseller quote renewing these contracts, a section each, their
+        new terms ending on ``coterm_date`` (by default the latest of their
+        normal new ends); their other open renewal quotes are cancelled and
+        their opportunities linked to the first one's. Returns the quote."""
+        contracts = self._renew_together_sorted()
+        coterm_date = coterm_date or contracts._default_coterm_date()
+        contracts._check_renew_together(coterm_date)
+        contracts._create_renewal_leads()
+        contracts._cancel_open_renewal_quotes()
+        # As the workflow (the contracts are checked above), as for one
+        # contract's quote.
+        order = (
+            self.env["sale.order"]
+            .sudo()
+            .create(contracts._prepare_coterm_order_values(coterm_date))
+        )
+        for contract in contracts._untracked():
+            contract.renewal_order_id = order
+        main = contracts[0].renewal_lead_id
+        main.sudo().renewal_main_lead_id = False
+        linked = (contracts - contracts[0]).renewal_lead_id
+        linked.sudo().renewal_main_lead_id = main
+        body = self.env._(
+            "Renewed together in quote %(order)s with contracts %(contracts)s, "
+            "the new terms ending on %(date)s.",
+            order=order.name,
+            contracts=", ".join(contracts.mapped("name")),
+            date=format_date(self.env, coterm_date),
+        )
+        for lead in contracts.renewal_lead_id:
+            lead.message_post(body=body)
+        return order
+
+    def _cancel_open_renewal_quotes(self):
+        """Renewed together, the contracts' other open renewal quotes go: a
+        contract of an earlier quote made together with others gets its own
+        opportunity back."""
+        Order = self.env["sale.order"].sudo()
+        orders = Order.search(
+            [
+                ("state", "in", OPEN_ORDER_STATES),
+                ("renewal_is_auto", "=", False),
+                "|",
+                ("renewal_contract_id", "in", self.ids),
+                ("renewal_contract_ids", "in", self.ids),
+            ]
+        )
+        if not orders:
+            return
+        orders._action_cancel()
+        for order in orders:
+            order.message_post(
+                body=self.env._(
+                    "Cancelled: contracts %(contracts)s are renewed together.",
+                    contracts=", ".join(self.mapped("name")),
+                )
+            )
+        left = orders.renewal_contract_ids - self
+        left.renewal_lead_id.sudo().renewal_main_lead_id = False
+
+    def _prepare_coterm_order_values(self, coterm_date):
+        """The reseller quote of renewals made together: the first
+        contract's quote, renewing them all, each in its section with its
+        renewed products prorated by day to its new term and its own
+        surcharge and fee (SPEC §12)."""
+        main = self[0]
+        today = fields.Date.context_today(self)
+        company = main.company_id
+        values = main._prepare_renewal_order_values(years=1)
+        customer = self.env["res.partner"].browse(values["partner_id"])
+        cases = {contract: contract._renewal_case_on(today) for contract in self}
+        ranks = [case for case, _label in RENEWAL_CASES]
+        lines = []
+        for index, contract in enumerate(
+            self.with_context(lang=customer.lang or self.env.lang)
+        ):
+            lines += contract._prepare_coterm_lines(
+                coterm_date, cases[contract], today, (index + 1) * 100
+            )
+        values.update(
+            {
+                "renewal_contract_ids": [Command.set(self.ids)],
+                "renewal_coterm_date": coterm_date,
+                "renewal_case": max(cases.values(), key=ranks.index),
+                "origin": ", ".join(self.mapped("name")),
+                "validity_date": min(
+                    policy.price_change_date(
+                        contract.date_end,
+                        today,
+                        company.renewal_grace_days,
+                        company.max_reinstatement_days,
+                    )
+                    for contract in self
+                ),
+                "order_line": [Command.create(line) for line in lines],
+            }
+        )
+        return values
+
+    def _prepare_coterm_lines(self, coterm_date, case, day, sequence):
+        """This contract's section of renewals made together: its renewed
+        products for the days of its new term, then its surcharge and fee."""
+        self.ensure_one()
+        new_start, new_end = policy.coterm_dates(self.date_end, coterm_date)
+        months = policy.term_months(new_start, new_end)
+        section = {
+            "display_type": "line_section",
+            "name": self._renewal_section_name(new_start, new_end),
+            "sequence": sequence,
+            "renewal_contract_id": self.id,
+            "renewal_case": case,
+        }
+        renewals = [
+            {
+                **line._prepare_renewal_order_line_values(
+                    new_start, new_end, months, coterm=True
+                ),
+                "sequence": sequence + 1,
+                "renewal_contract_id": self.id,
+            }
+            for line in self.line_ids
+        ]
+        standard = sum(
+            values["price_unit"] * values["product_uom_qty"] for values in renewals
+        )
+        penalties = [
+            {**values, "sequence": sequence + 2, "renewal_contract_id": self.id}
+            for values in self.env["sale.order"]._prepare_renewal_penalty_lines(
+                self, standard, case, False, day
+            )
+        ]
+        return [section, *renewals, *penalties]
+
+    def _renewal_section_name(self, new_start, new_end):
+        self.ensure_one()
+        return self.env._(
+            "Contract %(contract)s: %(tier)s, %(start)s - %(end)s",
+            contract=self.name,
+            tier=self.tier_id.name,
+            start=format_date(self.env, new_start),
+            end=format_date(self.env, new_end),
+        )
 
     # ------------------------------------------------------------------
     # 3. Reminders and notifications
@@ -738,7 +1056,7 @@ class SymantecContract(models.Model):
         # needs no reminder yet.
         waiting = (
             self.env["sale.order"]
-            .concat(
+            .union(
                 *(
                     contract._open_renewal_order()
                     for contract in by_template[reminder]
@@ -797,13 +1115,19 @@ class SymantecContract(models.Model):
     @api.model
     def _complete_renewals(self, orders):
         """The renewal orders are confirmed: the next term of each renewed
-        contract, active at once, or for an automatic renewal waiting in
-        draft for its payment. The terms are created in one batch (the
-        automatic renewal confirms hundreds of orders at once); returns
-        them, in the order of ``orders``."""
+        contract (of each contract of renewals made together), active at
+        once, or for an automatic renewal waiting in draft for its payment.
+        The terms are created in one batch (the automatic renewal confirms
+        hundreds of orders at once); returns them, in the order of
+        ``orders``."""
+        # Each contract an order renews: one, or those renewed together.
+        renewals = [
+            (order, contract)
+            for order in orders
+            for contract in order._renewal_contracts()
+        ]
         seen = self.browse()
-        for order in orders:
-            contract = order.renewal_contract_id
+        for order, contract in renewals:
             if contract.state not in RUN_STATES or contract in seen:
                 raise UserError(
                     self.env._(
@@ -814,8 +1138,7 @@ class SymantecContract(models.Model):
                 )
             seen |= contract
             if not any(
-                line.renewal_line_kind == "renewal" and line.product_uom_qty > 0
-                for line in order.order_line
+                line.product_uom_qty > 0 for line in order._renewal_lines_of(contract)
             ):
                 raise UserError(
                     self.env._(
@@ -831,16 +1154,15 @@ class SymantecContract(models.Model):
             self.sudo()
             .create(
                 [
-                    order.renewal_contract_id._prepare_successor_values(
+                    contract._prepare_successor_values(
                         order, "draft" if order.renewal_is_auto else "active"
                     )
-                    for order in orders
+                    for order, contract in renewals
                 ]
             )
             .with_env(self.env)
         )
-        for order, successor in zip(orders, successors, strict=True):
-            contract = order.renewal_contract_id
+        for (order, contract), successor in zip(renewals, successors, strict=True):
             addons = contract._create_addon_contracts(order, successor)
             contract._untracked().renewal_order_id = order
             if not order.renewal_is_auto:
@@ -852,7 +1174,7 @@ class SymantecContract(models.Model):
         (never the surcharge nor the fee), from the day after this one ends
         for as many whole months (at least 12)."""
         self.ensure_one()
-        new_start, new_end = self._renewal_term()
+        new_start, new_end = order._renewal_term_of(self)
         ordered = {
             line.renewal_contract_line_id: line.product_uom_qty
             for line in order.order_line

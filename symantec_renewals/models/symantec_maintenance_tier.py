@@ -62,6 +62,12 @@ class SymantecMaintenanceTier(models.Model):
         tracking=True,
         help="Standard price increase applied at each renewal.",
     )
+    multi_year_discount_percent = fields.Float(
+        string="Multi-year Discount %",
+        digits=(5, 2),
+        tracking=True,
+        help="Discount on renewals ordered for two or three years at once.",
+    )
     min_term_months = fields.Integer(
         string="Minimum Term (months)", default=MIN_TERM_MONTHS, tracking=True
     )
@@ -147,6 +153,18 @@ class SymantecMaintenanceTier(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The renewal uplift of tier %(tier)s cannot be negative.",
+                        tier=tier.name,
+                    )
+                )
+
+    @api.constrains("multi_year_discount_percent")
+    def _check_multi_year_discount(self):
+        for tier in self:
+            if not 0 <= tier.multi_year_discount_percent <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The multi-year discount of tier %(tier)s must be between "
+                        "0 and 100 %%.",
                         tier=tier.name,
                     )
                 )

@@ -84,14 +84,15 @@ class SymantecRenewalAnalysis(models.Model):
               GROUP BY renewal_origin_id
             ),
             fees AS (
-                SELECT so.renewal_contract_id AS contract_id,
+                SELECT COALESCE(sol.renewal_contract_id, so.renewal_contract_id)
+                           AS contract_id,
                        SUM(sol.price_subtotal
                            / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
                   FROM sale_order_line sol
                   JOIN sale_order so ON so.id = sol.order_id
                  WHERE sol.renewal_line_kind = 'reinstatement_fee'
                    AND so.state = 'sale'
-              GROUP BY so.renewal_contract_id
+              GROUP BY COALESCE(sol.renewal_contract_id, so.renewal_contract_id)
             ),
             terms AS (
                 SELECT c.id,

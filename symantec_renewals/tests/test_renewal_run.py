@@ -477,6 +477,8 @@ class TestGenerateQuote(RenewalRunCommon):
         self.assertEqual(offered(third), onsite.product_id)
 
     def test_two_year_term_priced_for_two_years(self):
+        # Without a multi-year discount (the demo data gives the tier one).
+        self.tier_software.multi_year_discount_percent = 0.0
         contract = self.active_contract(date_end=date(2027, 12, 31))
         with freeze_time("2027-11-01"):
             contract.action_generate_renewal_quote()

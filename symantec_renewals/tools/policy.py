@@ -1,4 +1,4 @@
-"""The arithmetic of the renewal policy (SPEC §3, §5, §6), kept free of the ORM
+"""The arithmetic of the renewal policy (SPEC §3, §5, §6, §12), kept free of the ORM
 so that each rule reads next to the policy and is tested alone."""
 
 from datetime import timedelta
@@ -6,6 +6,8 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 DEFAULT_REMINDER_OFFSETS = (-120, -90, -60, -30, -7, 0, 7, 30)
+# A renewal quote is made for 1, 2 or 3 years (SPEC §12).
+MAX_RENEWAL_YEARS = 3
 
 
 def term_months(date_start, date_end):
@@ -87,6 +89,80 @@ def successor_dates(date_start, date_end, minimum_months=12):
     new_start = date_end + timedelta(days=1)
     new_end = new_start + relativedelta(months=months) - timedelta(days=1)
     return new_start, new_end
+
+
+def term_end(date_start, months):
+    """The last day (inclusive) of a term of ``months`` from ``date_start``."""
+    return date_start + relativedelta(months=months) - timedelta(days=1)
+
+
+def default_renewal_years(months):
+    """The renewal a term of ``months`` asks for by default, in whole years
+    (1 to 3): as many as the term lasts, at least one."""
+    return min(max((months or 0) // 12, 1), MAX_RENEWAL_YEARS)
+
+
+def renewal_term_months(old_months, years, minimum_months=12):
+    """How long a renewal for ``years`` years lasts: years x 12 months. A
+    renewal for the old term's own number of years keeps the old term's
+    length (SPEC §6: 18 months renew as 18); never below the minimum."""
+    own = years == default_renewal_years(old_months)
+    return max(old_months if own else years * 12, minimum_months)
+
+
+def multi_year_discounted(price, years, discount_percent):
+    """``price`` less the tier's multi-year discount, for a renewal made for
+    two years or more."""
+    if years < 2:
+        return price
+    return price * (1.0 - (discount_percent or 0.0) / 100.0)
+
+
+def multi_year_price(yearly_renewed_price, years, discount_percent):
+    """The price of a renewal for ``years`` years: the yearly renewed price
+    times the years, less the multi-year discount from two years on."""
+    return multi_year_discounted(yearly_renewed_price * years, years, discount_percent)
+
+
+def term_days(date_start, date_end):
+    """Days of a term whose both dates are inclusive."""
+    return (date_end - date_start).days + 1
+
+
+def prorated_price(yearly_price, date_start, date_end):
+    """A yearly price for the days of a term: term days / 365 x the price."""
+    return yearly_price * term_days(date_start, date_end) / 365.0
+
+
+def default_coterm_date(normal_end_dates):
+    """The common end of renewals made together: the latest of the dates
+    each would end on when renewed alone."""
+    return max(normal_end_dates)
+
+
+def coterm_dates(date_end, coterm_date):
+    """The new term of a contract ending on ``date_end`` renewed to end on
+    ``coterm_date``: from the day after its end to that date."""
+    return date_end + timedelta(days=1), coterm_date
+
+
+def coterm_term_long_enough(date_end, coterm_date, minimum_months=12):
+    """Whether the co-terminated new term lasts at least ``minimum_months``."""
+    return term_months(*coterm_dates(date_end, coterm_date)) >= minimum_months
+
+
+def earliest_coterm_date(date_ends, minimum_months=12):
+    """The first common end date giving every contract ending on one of
+    ``date_ends`` a new term of at least ``minimum_months``."""
+    return max(
+        term_end(date_end + timedelta(days=1), minimum_months) for date_end in date_ends
+    )
+
+
+def shift_years(day, years):
+    """The same day ``years`` later (earlier when negative); 29 February
+    falls on 28 February in a common year."""
+    return day + relativedelta(years=years)
 
 
 def standard_renewal_price(yearly_unit_price, uplift_percent, months):

@@ -96,3 +96,64 @@ registry.category("web_tour.tours").add("symantec_renewals_customer_auto_renew_o
         },
     ],
 });
+
+// Data comes from the Python test (test_portal_renew_together.py).
+registry.category("web_tour.tours").add("symantec_renewals_reseller_renews_together", {
+    url: "/my",
+    steps: () => [
+        {
+            content: "Open the Renewals tile",
+            trigger: "a[href='/my/renewals']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Renew the customer's three renewals together",
+            trigger:
+                ".o_renew_together_row:has(.o_renew_together_customer:contains('Scattered Dates SpA')):has(.o_renew_together_count:contains('3')) button.o_renew_together_button",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "One quote, a section per contract",
+            trigger: "#quote_content:contains('TOGETHER-1'):contains('TOGETHER-2'):contains('TOGETHER-3')",
+        },
+        {
+            content: "Make it for two years",
+            trigger: ".o_renewal_years button.o_renewal_years_2",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Two years are chosen",
+            trigger: ".o_renewal_years button.o_renewal_years_2.btn-primary",
+        },
+        {
+            content: "Wait for the quote page",
+            trigger: "body[is-ready=true]",
+        },
+        {
+            content: "Sign the quote",
+            trigger: ".o_portal_sale_sidebar .btn-primary:contains('Sign')",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_web_sign_name_and_signature input",
+            run: "fill Reseller Signer",
+        },
+        {
+            trigger: ".modal canvas.o_web_sign_signature",
+            run: "canvasNotEmpty",
+        },
+        {
+            content: "Accept and sign",
+            trigger: ".modal .o_portal_sign_submit:enabled",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The order is confirmed",
+            trigger: "#quote_content:contains('Thank You')",
+        },
+    ],
+});
