@@ -5,6 +5,8 @@ from odoo import fields, models
 # administrators change it too: Settings shows it, read-only, with a button
 # to that dialog.
 
+ITALIAN = "it_IT"
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -21,3 +23,27 @@ class ResConfigSettings(models.TransientModel):
     reinstatement_fee_min = fields.Monetary(related="company_id.reinstatement_fee_min")
     max_reinstatement_days = fields.Integer(related="company_id.max_reinstatement_days")
     auto_renew_lead_days = fields.Integer(related="company_id.auto_renew_lead_days")
+
+    # Reps, resellers and customers can pick Italian (the addon is translated)
+    # only once an administrator loads it.
+    renewal_italian_active = fields.Boolean(
+        string="Italian Loaded", compute="_compute_renewal_italian_active"
+    )
+
+    def _compute_renewal_italian_active(self):
+        active = bool(self.env["res.lang"].search_count([("code", "=", ITALIAN)]))
+        self.renewal_italian_active = active
+
+    def action_load_italian(self):
+        """Odoo's own Add Languages dialog, Italian chosen."""
+        self.ensure_one()
+        italian = (
+            self.env["res.lang"]
+            .with_context(active_test=False)
+            .search([("code", "=", ITALIAN)], limit=1)
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "base.action_view_base_language_install"
+        )
+        action["context"] = {"default_lang_ids": italian.ids}
+        return action
