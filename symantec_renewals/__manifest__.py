@@ -1,6 +1,6 @@
 {
     "name": "Maintenance Renewals",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Sales/CRM",
     "summary": "Maintenance contracts, renewal pipeline, reseller quotes, "
     "reinstatement pricing and a renewal portal",
@@ -21,6 +21,7 @@
         "security/symantec_contract_security.xml",
         "data/ir_sequence_data.xml",
         "data/crm_team_data.xml",
+        "data/crm_stage_data.xml",
         "data/symantec_maintenance_tier_data.xml",
         "data/product_data.xml",
         "data/crm_lost_reason_data.xml",
@@ -36,6 +37,7 @@
         "views/res_partner_views.xml",
         "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/sale_order_views.xml",
         "views/symantec_contract_templates.xml",

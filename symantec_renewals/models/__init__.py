@@ -1,6 +1,7 @@
 from . import (
     account_move,
     crm_lead,
+    crm_stage,
     crm_team,
     res_company,
     res_config_settings,

@@ -2,23 +2,16 @@ import re
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.fields import Domain
 
+from ..tools.constants import RENEWAL_STATUSES
 from ..tools.security import (
     check_workflow_create,
     check_workflow_write,
     is_privileged,
 )
 
-RENEWAL_STATUSES = [
-    ("upcoming", "Upcoming"),
-    ("quoted", "Quoted"),
-    ("late", "Late"),
-    ("reinstatement", "Reinstatement"),
-    ("won", "Won"),
-    ("lapsed", "Lapsed"),
-]
 # Set by the renewal workflow, from the contract (SPEC §10): never by a rep,
 # neither on the opportunity nor through it on the contract (the related
 # fields write through to it).
@@ -70,6 +63,13 @@ class CrmLead(models.Model):
         "furthest along this list wins.",
     )
 
+    # Renewals move through the renewal stages only, other opportunities
+    # never enter them (the stage bar, the stage picker).
+    stage_id = fields.Many2one(
+        domain="[('renewal_status', '!=' if is_renewal else '=', False), "
+        "'|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]"
+    )
+
     renewal_at_risk = fields.Boolean(
         string="Renewal at Risk",
         compute="_compute_renewal_at_risk",
@@ -103,9 +103,9 @@ class CrmLead(models.Model):
                 source.currency_id._convert(amount, company.currency_id, company, today)
             )
 
+    # Not on ``won_status``: that follows the stage, which follows this.
     @api.depends(
         "is_renewal",
-        "won_status",
         "order_ids.state",
         "renewal_contract_id.renewal_case",
         "renewal_contract_id.state",
@@ -125,12 +125,148 @@ class CrmLead(models.Model):
                     if contract.renewal_case in ("reinstatement", "lapsed")
                     else "late"
                 )
-            if lead.won_status == "won":
+            renewed = contract.state == "renewed"
+            if renewed:
                 candidates.append("won")
-            if contract.renewal_case == "lapsed" and lead.won_status != "won":
+            if contract.renewal_case == "lapsed" and not renewed:
                 candidates.append("lapsed")
             order = [status for status, _label in RENEWAL_STATUSES]
             lead.renewal_status = max(candidates, key=order.index)
+
+    # ------------------------------------------------------------------
+    # The renewal pipeline's stages: one per renewal status
+    # ------------------------------------------------------------------
+
+    @api.depends("renewal_status")
+    def _compute_stage_id(self):
+        """A renewal stands in the stage of its status: the workflow moves
+        it, the stage bar and the pipeline's columns show where it is."""
+        renewals = self.filtered("renewal_status")
+        if renewals:
+            stages = self.env["crm.stage"]._renewal_stages()
+            for lead in renewals:
+                if lead.renewal_status == "won" and lead.probability != 100:
+                    # Only winning it puts a lead in a won stage (CRM's rule).
+                    continue
+                lead.stage_id = stages.get(lead.renewal_status, lead.stage_id)
+        return super(CrmLead, self - renewals)._compute_stage_id()
+
+    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+        renewal = (
+            all(self.mapped("is_renewal"))
+            if self
+            else bool(self.env.context.get("default_is_renewal"))
+        )
+        domain = [
+            *(domain or []),
+            ("renewal_status", "!=" if renewal else "=", False),
+        ]
+        return super()._stage_find(
+            team_id=team_id, domain=domain, order=order, limit=limit
+        )
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        """The renewal pipeline shows every renewal stage, and the other
+        pipelines none but those holding their records."""
+        if self.env.context.get("default_is_renewal"):
+            stage_ids = stages.sudo()._search(
+                ["|", ("id", "in", stages.ids), ("renewal_status", "!=", False)],
+                order=stages._order,
+            )
+            return stages.browse(stage_ids)
+        found = super()._read_group_stage_ids(stages, domain)
+        return found.filtered(lambda stage: not stage.renewal_status or stage in stages)
+
+    def action_set_won(self):
+        # Each kind finds the won stage of its own pipeline.
+        renewals = self.filtered("is_renewal")
+        if renewals and renewals != self:
+            super(CrmLead, renewals).action_set_won()
+            return super(CrmLead, self - renewals).action_set_won()
+        return super().action_set_won()
+
+    def _check_renewal_stage_move(self, stage_id):
+        """Moving a renewal to a stage (dragging its card, clicking the
+        stage bar) does what that stage means, or says why it cannot: the
+        stages follow the renewal's quotes and dates. Returns whether the
+        move is left to the workflow (the stage then follows the status)."""
+        stage = self.env["crm.stage"].browse(stage_id)
+        renewals = self.filtered("is_renewal")
+        if not renewals:
+            if stage.renewal_status:
+                raise UserError(
+                    self.env._("Only renewal opportunities go to the renewal stages.")
+                )
+            return False
+        if not stage.renewal_status:
+            raise UserError(
+                self.env._(
+                    "A renewal opportunity moves through the renewal stages only."
+                )
+            )
+        moving = renewals.filtered(
+            lambda lead: lead.renewal_status != stage.renewal_status
+        )
+        if not moving:
+            return False
+        # What a move does is done as the workflow: the user must be allowed
+        # to change these opportunities first.
+        moving.check_access("write")
+        for lead in moving:
+            lead._move_renewal_to(stage)
+        return True
+
+    def _move_renewal_to(self, stage):
+        self.ensure_one()
+        status = stage.renewal_status
+        if status == "quoted" and self.renewal_status == "upcoming":
+            self.renewal_contract_id.action_generate_renewal_quote()
+            return
+        if status == "won":
+            order = self.renewal_contract_id._open_renewal_order()
+            message = self.env._(
+                "%(lead)s is won when its reseller quote is confirmed.",
+                lead=self.display_name,
+            )
+            if order:
+                raise RedirectWarning(
+                    message,
+                    self.renewal_contract_id._form_action(order),
+                    self.env._("Open quote %(quote)s", quote=order.name),
+                )
+            raise UserError(
+                self.env._(
+                    "%(lead)s is won when its reseller quote is confirmed. It has "
+                    "no quote yet: drag it to Quoted to make one.",
+                    lead=self.display_name,
+                )
+            )
+        if status == "lapsed":
+            raise UserError(
+                self.env._(
+                    "A renewal lapses by itself beyond the reinstatement limit. "
+                    "To give %(lead)s up, mark it as lost.",
+                    lead=self.display_name,
+                )
+            )
+        if status == "quoted":
+            raise UserError(
+                self.env._(
+                    "%(lead)s already has its quote, or is past its due date: "
+                    "it stays in %(stage)s until it is won or lapses.",
+                    lead=self.display_name,
+                    stage=self.stage_id.name,
+                )
+            )
+        raise UserError(
+            self.env._(
+                "Renewals move to %(stage)s by themselves, from their due date "
+                "and quotes: %(lead)s cannot be moved there.",
+                stage=stage.name,
+                lead=self.display_name,
+            )
+        )
 
     def _renewal_at_risk_domain(self):
         today = fields.Date.context_today(self)
@@ -174,6 +310,16 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         check_workflow_write(self, vals, LEAD_WORKFLOW_FIELDS)
+        moved = (
+            vals.get("stage_id")
+            and not self.env.su
+            and self._check_renewal_stage_move(vals["stage_id"])
+        )
+        if moved:
+            # Done by the workflow: the stage follows the new status.
+            vals = {key: value for key, value in vals.items() if key != "stage_id"}
+            if not vals:
+                return True
         if not is_privileged(self.env):
             if "is_renewal" in vals and any(
                 lead.is_renewal != bool(vals["is_renewal"]) for lead in self
@@ -214,6 +360,11 @@ class CrmLead(models.Model):
                     "An opportunity can only be linked to a contract you can read."
                 )
             ) from exc
+
+    def action_renewal_quote(self):
+        """The renewal's reseller quote, made if there is none."""
+        self.ensure_one()
+        return self.renewal_contract_id.action_generate_renewal_quote()
 
     def action_view_renewal_contract(self):
         self.ensure_one()

@@ -310,15 +310,6 @@ class SymantecContract(models.Model):
             return self.env["crm.lead"]
         Lead = self.env["crm.lead"]
         vals_list = [contract._prepare_renewal_lead_values() for contract in todo]
-        # The first stage of each team, found once per team, not once per lead.
-        stages = {}
-        for vals in vals_list:
-            team_id = vals["team_id"]
-            if team_id not in stages:
-                stages[team_id] = Lead._stage_find(
-                    team_id=team_id, domain=[("fold", "=", False)]
-                ).id
-            vals.setdefault("stage_id", stages[team_id])
         # As the workflow: the renewal fields of a lead are not the user's to set.
         leads = (
             Lead.sudo()
@@ -945,6 +936,11 @@ class SymantecContract(models.Model):
         new_terms.filtered(lambda c: c.state == "draft").sudo().write(
             {"state": "active"}
         )
+        # Won first, as the workflow (its stage is the renewal pipeline's won
+        # stage, which the renewed contract's status then confirms).
+        lead = self.renewal_lead_id
+        if lead and lead.won_status != "won":
+            lead.sudo().action_set_won()
         today = fields.Date.context_today(self)
         self.sudo().write(
             {
@@ -953,9 +949,6 @@ class SymantecContract(models.Model):
                 "renewal_done_case": self._renewal_case_on(today),
             }
         )
-        lead = self.renewal_lead_id
-        if lead and lead.won_status != "won":
-            lead.action_set_won()
         new_terms._issue_activation_codes()
 
     def _activate_paid_renewal(self, order):

@@ -15,6 +15,7 @@ from . import (
     test_renewal_concurrency,
     test_renewal_queries,
     test_renewal_run,
+    test_renewal_stages,
     test_security,
     test_security_groups,
     test_ui,

@@ -36,6 +36,18 @@ class RenewalRunCommon(RenewalsCommon):
         ):
             yield
 
+    def migrate(self, version, stage, from_version):
+        """Run the module's ``stage``-migrate script of ``version`` as an
+        upgrade from ``from_version`` would."""
+        name = f"symantec_renewals_{stage}_migrate_{version.replace('.', '_')}"
+        spec = importlib.util.spec_from_file_location(
+            name,
+            file_path(f"symantec_renewals/migrations/{version}/{stage}-migrate.py"),
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.cr, from_version)
+
     def run_on(self, day, **kwargs):
         with freeze_time(day), self.no_commit():
             self.Contract._cron_renewal_run(**kwargs)
@@ -102,23 +114,6 @@ class RenewalRunCommon(RenewalsCommon):
 
 @tagged("post_install", "-at_install")
 class TestRenewalOpportunity(RenewalRunCommon):
-    def test_pipeline_columns_follow_the_renewal_lifecycle(self):
-        """The kanban groups renewals by status in the lifecycle's order,
-        every column shown, not in alphabetical order."""
-        self.active_contract()
-        self.run_on(END - timedelta(days=120))
-        groups = (
-            self.env["crm.lead"]
-            .with_context(read_group_expand=True)
-            .formatted_read_group(
-                [("is_renewal", "=", True)], ["renewal_status"], ["__count"]
-            )
-        )
-        self.assertEqual(
-            [group["renewal_status"] for group in groups],
-            ["upcoming", "quoted", "late", "reinstatement", "won", "lapsed"],
-        )
-
     def test_nothing_before_the_notice_window(self):
         contract = self.active_contract()
         self.run_on(END - timedelta(days=121))
@@ -808,18 +803,6 @@ class TestRenewalTemplates(RenewalRunCommon):
         self.assertEqual(order_mail.model, "sale.order")
         self.assertNotIn("with the link", order_mail.subject)
         self.assertEqual(reminder.subject, "Our own subject")
-
-    def migrate(self, version, stage, from_version):
-        """Run the module's ``stage``-migrate script of ``version`` as an
-        upgrade from ``from_version`` would."""
-        name = f"symantec_renewals_{stage}_migrate_{version.replace('.', '_')}"
-        spec = importlib.util.spec_from_file_location(
-            name,
-            file_path(f"symantec_renewals/migrations/{version}/{stage}-migrate.py"),
-        )
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.cr, from_version)
 
     def test_upgrade_gives_the_shared_teams_to_the_main_company(self):
         """Teams shared by all companies until 19.0.1.2.0 become the main

@@ -15,6 +15,17 @@ RENEWAL_CASES = [
     (policy.LAPSED, "Lapsed"),
 ]
 
+# Where a renewal opportunity stands, in the order of its lifecycle: the
+# opportunity's status, and the stage of the renewal pipeline showing it.
+RENEWAL_STATUSES = [
+    ("upcoming", "Upcoming"),
+    ("quoted", "Quoted"),
+    ("late", "Late"),
+    ("reinstatement", "Reinstatement"),
+    ("won", "Won"),
+    ("lapsed", "Lapsed"),
+]
+
 # Contracts the renewal run and the portal treat as open renewals.
 RUN_STATES = ("active", "expiring", "expired")
 # Renewal quotes still open: not confirmed, not cancelled.
