@@ -783,8 +783,9 @@ def stage_two(args):
         print(
             f"\nRenewals is served at http://localhost:{args.port}"
             f"  (database {RUN_DB})\n"
-            "Log in as admin / admin (manager), manager / manager or rep / rep;\n"
-            "portal: reseller / reseller, customer / customer.\n",
+            "Log in as admin / admin (manager), manager / manager or rep / rep"
+            " (in Italian);\nportal: reseller / reseller, customer / customer"
+            " (both in Italian).\n",
             flush=True,
         )
         os.execv(

@@ -45,6 +45,7 @@
         "views/symantec_renewals_menus.xml",
     ],
     "demo": [
+        "demo/res_lang_demo.xml",
         "demo/res_users_demo.xml",
         "demo/symantec_renewals_demo.xml",
         "demo/res_users_portal_demo.xml",

@@ -63,6 +63,23 @@ def test_run_command_serves_login_page_with_addon_and_demo_data(tmp_path):
         )
         assert "error" not in answer, answer
         assert answer["result"]["uid"]
+        # The demo rep works in Italian: Odoo's menus and the addon's are in
+        # Italian for her, as the web client asks for them.
+        context = answer["result"]["user_context"]
+        assert context["lang"] == "it_IT", context
+        menus = json_rpc(
+            f"{base}/web/dataset/call_kw/ir.ui.menu/search_read",
+            {
+                "model": "ir.ui.menu",
+                "method": "search_read",
+                "args": [[("parent_id", "=", False)], ["name"]],
+                "kwargs": {"context": context},
+            },
+            headers={"Cookie": answer["_session_cookie"]},
+        )
+        assert "error" not in menus, menus
+        names = {menu["name"] for menu in menus["result"]}
+        assert {"Vendite", "Rinnovi"} <= names, names
         # The demo ends with the day's renewal run: the rep's pipeline has
         # renewals in several columns, and quotes, reminders and e-mails.
         cookie = {"Cookie": answer["_session_cookie"]}
