@@ -54,6 +54,10 @@
     # A sample for users' own imports, not data the module loads.
     "oca_data_manual": ["demo/symantec_contract_import_sample.csv"],
     "assets": {
+        # Odoo loads its graph view lazily, and the graph extensions with it.
+        "web.assets_backend_lazy": [
+            "symantec_renewals/static/src/views/*.js",
+        ],
         "web.assets_tests": [
             "symantec_renewals/static/tests/tours/*.js",
         ],

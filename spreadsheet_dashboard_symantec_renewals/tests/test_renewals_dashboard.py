@@ -3,8 +3,13 @@ import itertools
 import json
 import operator
 import re
+from datetime import date, timedelta
+
+from freezegun import freeze_time
 
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+
+from odoo.addons.symantec_renewals.tests.test_renewal_run import RenewalRunCommon
 
 XMLID = "spreadsheet_dashboard_symantec_renewals.spreadsheet_dashboard_renewals"
 # o-spreadsheet's sizes of a column and a row without a size of their own.
@@ -155,12 +160,129 @@ class TestRenewalsDashboardLayout(TransactionCase):
                 f"{card['data']['title']['text']}: {formula}",
             )
 
+    def test_outcomes_and_statuses_keep_their_colours(self):
+        """Each series of a chart is one outcome (or pipeline status) in its
+        own colour, whatever the data holds: on time green, late and
+        reinstated amber, lapsed red."""
+        expected = {
+            "on_time": "#28a745",
+            "late": "#ffac00",
+            "reinstated": "#e07b00",
+            "lapsed": "#dc3545",
+            "won": "#28a745",
+            "reinstatement": "#e07b00",
+        }
+        header = re.compile(
+            r'=PIVOT\.HEADER\((\d+),"(outcome|renewal_status)","(\w+)"\)'
+        )
+        charts = [
+            figure
+            for figure in self.sheet["figures"]
+            if figure["data"]["type"] != "scorecard"
+        ]
+        seen = set()
+        for chart in charts:
+            for dataset in chart["data"]["dataSets"]:
+                sheet, cells = dataset["dataRange"].split("!")
+                title_cell = cells.split(":")[0]
+                pivot_id, field, value = header.fullmatch(
+                    self.cells[sheet][title_cell]
+                ).groups()
+                self.assertIn(pivot_id, self.data["pivots"])
+                if value in expected:
+                    self.assertEqual(
+                        dataset["backgroundColor"],
+                        expected[value],
+                        f"{chart['data']['title']['text']}: {field} {value}",
+                    )
+                    seen.add(value)
+        self.assertEqual(seen, set(expected))
+
+    def test_charts_rows_past_the_data_are_empty(self):
+        """A chart's rows are the groups of its pivot by position; a position
+        past the last group gives an empty row, which the chart leaves out,
+        never an error bar."""
+        for figure in self.sheet["figures"]:
+            if figure["data"]["type"] == "scorecard":
+                continue
+            sheet, cells = figure["data"]["labelRange"].split("!")
+            first, last = cells.split(":")
+            column = first.rstrip("0123456789")
+            for row in range(int(first[len(column) :]), int(last[len(column) :]) + 1):
+                formula = self.cells[sheet][f"{column}{row}"]
+                self.assertRegex(formula, r'^=IFERROR\(PIVOT\.HEADER\(\d+,"#')
+                self.assertTrue(formula.endswith(',"")'), formula)
+
     def test_zero_check_tells_an_empty_value_from_zero(self):
         # Guards the check above: a bare pivot value stays empty.
         self.assertIs(
             value_without_data('=PIVOT.VALUE(2,"__count","outcome","late")'), EMPTY
         )
         self.assertEqual(value_without_data('=PIVOT.VALUE(1,"x")/100'), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestRenewalsDashboardRates(RenewalRunCommon):
+    """The dashboard's KPIs read the renewal analysis as the rates count
+    terms: those whose due date has passed; the terms still ahead of their
+    due date are shown apart."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        data = json.loads(cls.env.ref(XMLID).spreadsheet_data)
+        cls.pivots = data["pivots"]
+        cls.cards = {
+            figure["data"]["title"]["text"]: figure["data"]
+            for figure in data["sheets"][0]["figures"]
+            if figure["data"]["type"] == "scorecard"
+        }
+        cls.cells = {sheet["name"]: sheet["cells"] for sheet in data["sheets"]}
+
+    def pivot_values(self, pivot_id, contracts):
+        """What a pivot of the dashboard reads for ``contracts``."""
+        definition = self.pivots[pivot_id]
+        measures = [
+            "__count"
+            if m["fieldName"] == "__count"
+            else f"{m['fieldName']}:"
+            + self.env[definition["model"]]._fields[m["fieldName"]].aggregator
+            for m in definition["measures"]
+        ]
+        [group] = self.env[definition["model"]].formatted_read_group(
+            definition["domain"] + [("contract_id", "in", contracts.ids)],
+            [],
+            measures,
+        )
+        return group
+
+    def test_rates_over_due_terms_and_not_yet_due_apart(self):
+        day = date(2026, 6, 15)
+        with freeze_time(day):
+            due = self.make_contract(
+                date_start=day - timedelta(days=380), date_end=day - timedelta(days=15)
+            )
+            ahead = self.make_contract(
+                date_start=day - timedelta(days=335), date_end=day + timedelta(days=30)
+            )
+            (due | ahead).action_activate()
+            contracts = due | ahead
+            renewals = self.pivot_values("1", contracts)
+            not_yet_due = self.pivot_values("4", contracts)
+        self.assertEqual(renewals["__count"], 1, "the due term only")
+        self.assertEqual(renewals["renewal_rate_count:avg"], 0.0)
+        self.assertAlmostEqual(renewals["amount_due:sum"], due.amount_total)
+        self.assertEqual(not_yet_due["__count"], 1)
+        self.assertAlmostEqual(not_yet_due["amount_due:sum"], ahead.amount_total)
+        for label, measure in (("Value due", "amount_due"), ("Terms due", "__count")):
+            card = self.cards[label]
+            self.assertEqual(card["baselineMode"], "text")
+            self.assertEqual(card["baselineDescr"]["text"], "not yet due")
+            sheet, cell = card["baseline"].split("!")
+            self.assertIn(f'PIVOT.VALUE(4,"{measure}")', self.cells[sheet][cell])
+        for label in ("Renewal rate by value", "Renewal rate by count"):
+            sheet, cell = self.cards[label]["keyValue"].split("!")
+            self.assertIn("PIVOT.VALUE(1,", self.cells[sheet][cell])
 
 
 @tagged("post_install", "-at_install")

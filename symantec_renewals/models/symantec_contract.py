@@ -23,6 +23,8 @@ REGIONS = [
 SEGMENTS = [("small_business", "Small business"), ("enterprise", "Enterprise")]
 # States in which a term gives coverage for its dates.
 COVERING_STATES = ("active", "expiring", "renewed")
+# States of a contract that has not run yet: it takes no number.
+UNNUMBERED_STATES = ("draft", "cancelled")
 
 
 # Fields only the contract's actions and the renewal run change (SPEC §10).
@@ -64,12 +66,15 @@ class SymantecContract(models.Model):
     # The token of the e-mail links: for internal users only, not for the
     # reseller or the customer to read through call_kw.
     access_token = fields.Char(groups="base.group_user")
+    # The number is taken when the contract is first activated (or made
+    # running): a draft has none yet, so a save that fails takes no number
+    # and no error names a number the user never saw.
     name = fields.Char(
         string="Reference",
-        required=True,
         copy=False,
-        default=lambda self: self.env._("New"),
         index="trigram",
+        help="The contract's number, taken from the sequence when it is "
+        "activated, or the legacy number it was imported with.",
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -473,7 +478,7 @@ class SymantecContract(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Contract %(name)s: the end date must be after the start date.",
-                        name=contract.name,
+                        name=contract._name_in_messages(),
                     )
                 )
             minimum = max(contract.tier_id.min_term_months, MIN_TERM_MONTHS)
@@ -483,7 +488,7 @@ class SymantecContract(models.Model):
                         "Contract %(name)s: a maintenance term lasts at least "
                         "%(months)s months (from %(start)s to %(end)s is "
                         "%(term)s months).",
-                        name=contract.name,
+                        name=contract._name_in_messages(),
                         months=minimum,
                         start=contract.date_start,
                         end=contract.date_end,
@@ -499,7 +504,7 @@ class SymantecContract(models.Model):
                     self.env._(
                         "Contract %(name)s: automatic renewal is only available for "
                         "online services.",
-                        name=contract.name,
+                        name=contract._name_in_messages(),
                     )
                 )
 
@@ -511,7 +516,7 @@ class SymantecContract(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Contract %(name)s: %(partner)s is not a reseller.",
-                        name=contract.name,
+                        name=contract._name_in_messages(),
                         partner=reseller.display_name,
                     )
                 )
@@ -520,17 +525,43 @@ class SymantecContract(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.depends("name")
+    def _compute_display_name(self):
+        for contract in self:
+            contract.display_name = contract.name or self.env._("New Contract")
+
+    def _name_in_messages(self):
+        """The contract's number in a message, or, before it has one, a
+        word for it: never a number the user has not seen."""
+        self.ensure_one()
+        return self.name or self.env._("(new)")
+
     @api.model_create_multi
     def create(self, vals_list):
         check_workflow_create(self, vals_list, WORKFLOW_FIELDS)
         for vals in vals_list:
             self._check_renewal_links(vals)
-        for vals in vals_list:
-            if not vals.get("name") or vals["name"] == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "symantec.contract"
-                ) or self.env._("New")
-        return super().create(vals_list)
+        contracts = super().create(vals_list)
+        # Made running (the renewal's next terms, an import of running
+        # terms): numbered now that they passed their checks.
+        contracts._take_numbers()
+        return contracts
+
+    def _take_numbers(self):
+        """The sequence's next numbers for the contracts that are running
+        and have none: a draft, or a cancelled draft, takes none."""
+        for contract in self:
+            if contract.name or contract.state in UNNUMBERED_STATES:
+                continue
+            number = self.env["ir.sequence"].next_by_code("symantec.contract")
+            if not number:
+                raise UserError(
+                    self.env._(
+                        "Contracts cannot be numbered: the sequence of code "
+                        "symantec.contract is missing."
+                    )
+                )
+            contract.name = number
 
     def write(self, vals):
         check_workflow_write(self, vals, WORKFLOW_FIELDS)
@@ -555,6 +586,9 @@ class SymantecContract(models.Model):
             )
         if reseller_changed:
             reseller_changed._cancel_former_reseller_quotes()
+        if "state" in vals or "name" in vals:
+            # Activated (by the user, or by the renewal): numbered now.
+            self._take_numbers()
         return result
 
     def _check_renewal_links(self, vals):
@@ -617,7 +651,7 @@ class SymantecContract(models.Model):
                     self.env._(
                         "Contract %(name)s is not a draft: only drafts can be "
                         "activated.",
-                        name=contract.name,
+                        name=contract._name_in_messages(),
                     )
                 )
             if not contract.line_ids:
@@ -625,7 +659,7 @@ class SymantecContract(models.Model):
                     self.env._(
                         "Contract %(name)s covers no product: add its covered "
                         "products before activating it.",
-                        name=contract.name,
+                        name=contract._name_in_messages(),
                     )
                 )
             unpriced = contract.line_ids.filtered(
@@ -637,7 +671,7 @@ class SymantecContract(models.Model):
                         "Contract %(name)s: tier %(tier)s prices maintenance as a "
                         "percentage of the licence value, and %(products)s has "
                         "none: enter its licence value before activating.",
-                        name=contract.name,
+                        name=contract._name_in_messages(),
                         tier=contract.tier_id.display_name,
                         products=", ".join(unpriced.mapped("product_id.display_name")),
                     )

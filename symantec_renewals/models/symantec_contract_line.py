@@ -168,7 +168,7 @@ class SymantecContractLine(models.Model):
                     self.env._(
                         "Contract %(contract)s: the quantity of %(product)s must be "
                         "greater than zero.",
-                        contract=line.contract_id.name,
+                        contract=line.contract_id._name_in_messages(),
                         product=line.product_id.display_name,
                     )
                 )
@@ -177,7 +177,7 @@ class SymantecContractLine(models.Model):
                     self.env._(
                         "Contract %(contract)s: the licence value and price of "
                         "%(product)s cannot be negative.",
-                        contract=line.contract_id.name,
+                        contract=line.contract_id._name_in_messages(),
                         product=line.product_id.display_name,
                     )
                 )

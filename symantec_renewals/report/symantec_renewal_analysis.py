@@ -10,18 +10,55 @@ OUTCOMES = [
     ("lapsed", "Lapsed"),
     ("open", "Open"),
 ]
+# Whether a term's due date (its end date) has passed: the renewal rates are
+# over the terms that were due, those still ahead are counted apart.
+DUE_STATUSES = [
+    ("due", "Due date passed"),
+    ("not_due", "Not yet due"),
+]
 
 
 class SymantecRenewalAnalysis(models.Model):
     """One row per contract term due (end date on or before today plus the
     company's notice window): what was due, what was renewed and how
-    (SPEC §8). Amounts are in the company's currency."""
+    (SPEC §8). Amounts are in the company's currency.
+
+    The renewal rates are over the terms whose due date has passed: a term
+    still ahead of its end date has not had its chance to be renewed yet
+    and would only lower the rate. Those terms are counted apart (the
+    ``not_due`` status, their value and their count)."""
 
     _name = "symantec.renewal.analysis"
     _description = "Renewal Analysis"
     _auto = False
     _rec_name = "contract_id"
     _order = "date_due desc, id desc"
+    # What the query reads: written values are flushed before it runs.
+    _depends = {
+        "symantec.contract": [
+            "amount_company",
+            "company_id",
+            "customer_segment",
+            "date_end",
+            "partner_id",
+            "predecessor_id",
+            "region",
+            "renewal_done_case",
+            "renewal_origin_id",
+            "reseller_id",
+            "state",
+            "team_id",
+            "tier_id",
+            "user_id",
+        ],
+        "res.company": [
+            "currency_id",
+            "max_reinstatement_days",
+            "renewal_notice_days",
+        ],
+        "sale.order": ["currency_rate", "renewal_contract_id", "state"],
+        "sale.order.line": ["order_id", "price_subtotal", "renewal_line_kind"],
+    }
 
     contract_id = fields.Many2one("symantec.contract", string="Contract", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -37,44 +74,71 @@ class SymantecRenewalAnalysis(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     outcome = fields.Selection(OUTCOMES, readonly=True)
+    due_status = fields.Selection(
+        DUE_STATUSES,
+        readonly=True,
+        help="Whether the term's end date has passed. The renewal rates count "
+        "only the terms whose due date has passed.",
+    )
     amount_due = fields.Monetary(string="Value Due", readonly=True)
     amount_renewed = fields.Monetary(string="Value Renewed", readonly=True)
     reinstatement_fee_amount = fields.Monetary(
         string="Reinstatement Fees", readonly=True
     )
+    amount_not_due = fields.Monetary(
+        string="Value Not Yet Due",
+        readonly=True,
+        help="Value of the terms whose due date has not passed yet: not counted "
+        "in the renewal rates.",
+    )
     renewed_count = fields.Integer(string="Renewed Terms", readonly=True)
+    not_due_count = fields.Integer(
+        string="Terms Not Yet Due",
+        readonly=True,
+        help="Terms whose due date has not passed yet: not counted in the "
+        "renewal rates.",
+    )
     renewal_rate_value = fields.Float(
         string="Renewal Rate by Value (%)",
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="Value renewed divided by value due: above 100 % when uplifts and "
-        "upgrades outgrow what is lost.",
+        help="Value renewed divided by value due, over the terms whose due date "
+        "has passed: above 100 % when uplifts and upgrades outgrow what is lost.",
     )
     renewal_rate_count = fields.Float(
         string="Renewal Rate by Count (%)",
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="Terms renewed divided by terms due.",
+        help="Terms renewed divided by terms due, over the terms whose due date "
+        "has passed.",
     )
 
     def _read_group_select(self, aggregate_spec, query):
-        """The rate by value of a group is the ratio of its sums, not the
-        average of its rows' ratios."""
+        """The rate by value of a group is the ratio of its sums over its
+        terms whose due date has passed, not the average of its rows'
+        ratios. (The rate by count is the average of its rows' 100 or 0,
+        which are empty for the terms not yet due.)"""
         if aggregate_spec != "renewal_rate_value:avg":
             return super()._read_group_select(aggregate_spec, query)
+        due = SQL("%s = 'due'", self._field_to_sql(self._table, "due_status", query))
         return SQL(
-            "100.0 * SUM(%(renewed)s) / NULLIF(SUM(%(due)s), 0.0)",
+            "100.0 * SUM(CASE WHEN %(due)s THEN %(renewed)s END)"
+            " / NULLIF(SUM(CASE WHEN %(due)s THEN %(amount)s END), 0.0)",
+            due=due,
             renewed=self._field_to_sql(self._table, "amount_renewed", query),
-            due=self._field_to_sql(self._table, "amount_due", query),
+            amount=self._field_to_sql(self._table, "amount_due", query),
         )
 
-    def _query(self):
-        """Today is taken in UTC, not in the database server's time zone."""
+    @property
+    def _table_query(self):
+        """Queried with today's date of the user (in their time zone), from
+        Python: not the database server's clock and time zone, and a clock
+        moved in tests moves the analysis too."""
         return SQL(
             """
-            WITH today AS (SELECT (now() AT TIME ZONE 'UTC')::date AS day),
+            WITH today AS (SELECT %(today)s::date AS day),
             upgrades AS (
                 SELECT renewal_origin_id AS contract_id,
                        SUM(amount_company) AS amount
@@ -119,7 +183,9 @@ class SymantecRenewalAnalysis(models.Model):
                                      ELSE 'on_time' END
                             WHEN today.day - c.date_end > company.max_reinstatement_days
                                 THEN 'lapsed'
-                            ELSE 'open' END AS outcome
+                            ELSE 'open' END AS outcome,
+                       CASE WHEN c.date_end < today.day THEN 'due'
+                            ELSE 'not_due' END AS due_status
                   FROM symantec_contract c
                   JOIN res_company company ON company.id = c.company_id
                  CROSS JOIN today
@@ -139,21 +205,24 @@ class SymantecRenewalAnalysis(models.Model):
             SELECT terms.*,
                    CASE WHEN terms.outcome IN ('on_time', 'late', 'reinstated')
                         THEN 1 ELSE 0 END AS renewed_count,
-                   CASE WHEN terms.amount_due > 0
+                   CASE WHEN terms.due_status = 'not_due'
+                        THEN 1 ELSE 0 END AS not_due_count,
+                   CASE WHEN terms.due_status = 'not_due'
+                        THEN terms.amount_due ELSE 0 END AS amount_not_due,
+                   -- The rates of a term not yet due are empty: it is not
+                   -- counted (an average skips them).
+                   CASE WHEN terms.due_status = 'due' AND terms.amount_due > 0
                         THEN 100.0 * terms.amount_renewed / terms.amount_due
-                        ELSE 0 END AS renewal_rate_value,
-                   CASE WHEN terms.outcome IN ('on_time', 'late', 'reinstated')
+                        END AS renewal_rate_value,
+                   CASE WHEN terms.due_status = 'not_due' THEN NULL
+                        WHEN terms.outcome IN ('on_time', 'late', 'reinstated')
                         THEN 100.0 ELSE 0.0 END AS renewal_rate_count
               FROM terms
-            """
+            """,
+            today=fields.Date.context_today(self),
         )
 
     def init(self):
+        # Versions up to 19.0.1.2.0 kept the analysis in a database view,
+        # which took today from the database server's clock.
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )

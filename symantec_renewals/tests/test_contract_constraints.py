@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
+from ..models.res_company import RENEWAL_POLICY_FIELDS
 from .common import RenewalsCommon
 
 
@@ -168,3 +169,31 @@ class TestRenewalPolicyForManagers(RenewalsCommon):
     def test_reps_cannot_change_the_policy(self):
         with self.assertRaises(AccessError):
             self.env["symantec.renewal.policy.wizard"].with_user(self.rep).create({})
+
+    def test_settings_show_the_policy_and_lead_to_the_dialog(self):
+        """The policy is changed in one place, the Renewal Policy dialog:
+        Settings (for administrators only) shows it read-only, with a
+        button to that dialog."""
+        names = list(RENEWAL_POLICY_FIELDS)
+        Settings = self.env["res.config.settings"]
+        readonly = Settings.fields_get(names, ["readonly"])
+        self.assertEqual(
+            {name: info["readonly"] for name, info in readonly.items()},
+            dict.fromkeys(names, True),
+        )
+        self.company.renewal_notice_days = 90
+        self.assertEqual(Settings.create({}).renewal_notice_days, 90, "shown")
+        before = self.company.read(names)
+        Settings.create(
+            {
+                "renewal_notice_days": 30,
+                "renewal_grace_days": 60,
+                "renewal_reminder_offsets": "-10",
+                "reinstatement_fee_min": 5.0,
+            }
+        ).execute()
+        self.company.invalidate_recordset()
+        self.assertEqual(self.company.read(names), before, "saving Settings keeps it")
+        action = self.env.ref("symantec_renewals.symantec_renewal_policy_wizard_action")
+        arch = Settings.get_view(view_type="form")["arch"]
+        self.assertIn(f'name="{action.id}"', arch)

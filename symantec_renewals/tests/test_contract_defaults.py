@@ -1,8 +1,9 @@
+import re
 from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import RenewalsCommon
@@ -10,10 +11,58 @@ from .common import RenewalsCommon
 
 @tagged("post_install", "-at_install")
 class TestContractDefaults(RenewalsCommon):
-    def test_reference_from_sequence(self):
+    def number(self, contract):
+        """The sequence number of ``contract``'s reference."""
+        return int(re.fullmatch(r"MNT/\d{4}/(\d{5})", contract.name)[1])
+
+    def test_number_taken_at_activation(self):
         contract = self.make_contract()
+        self.assertFalse(contract.name, "a draft has no number yet")
+        self.assertEqual(contract.display_name, "New Contract")
+        contract.action_activate()
         self.assertRegex(contract.name, r"^MNT/\d{4}/\d{5}$")
-        self.assertNotEqual(self.make_contract().name, contract.name)
+        self.assertEqual(contract.display_name, contract.name)
+        other = self.make_contract()
+        other.action_activate()
+        self.assertEqual(self.number(other), self.number(contract) + 1)
+        contract.action_cancel()
+        contract.action_draft()
+        contract.action_activate()
+        self.assertEqual(self.number(contract), self.number(other) - 1, "kept")
+
+    def test_failed_saves_take_no_number(self):
+        """A new contract saved with an error (rolled back, as the web
+        client's save is, to its savepoint) takes no number, and the error
+        names none: the next contract activated gets the next number."""
+        first = self.make_contract()
+        first.action_activate()
+        for values in (
+            {"date_end": date(2026, 6, 30)},
+            {"reseller_id": self.customer.id},
+            {"lines": [{"quantity": 0, "license_value": 1000.0}]},
+            # A running term, as an import of the installed base makes one.
+            {"state": "active", "date_end": date(2026, 3, 31)},
+        ):
+            with self.subTest(values=values):
+                with self.assertRaises(ValidationError) as caught:
+                    self.make_contract(**values)
+                self.assertNotIn("MNT/", str(caught.exception))
+                self.assertIn("Contract (new)", str(caught.exception))
+        # An activation refused (nothing covered) takes none either.
+        empty = self.make_contract(lines=[])
+        with self.assertRaises(UserError) as caught:
+            empty.action_activate()
+        self.assertNotIn("MNT/", str(caught.exception))
+        self.assertFalse(empty.name)
+        second = self.make_contract()
+        second.action_activate()
+        self.assertEqual(self.number(second), self.number(first) + 1)
+
+    def test_running_contract_is_numbered_when_made(self):
+        contract = self.make_contract(state="active")
+        self.assertRegex(contract.name, r"^MNT/\d{4}/\d{5}$")
+        cancelled = self.make_contract(state="cancelled")
+        self.assertFalse(cancelled.name)
 
     def test_legacy_reference_is_kept(self):
         contract = self.make_contract(name="LEGACY-0042")

@@ -3,13 +3,14 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
+from .common import RenewalsCommon
 from .test_renewal_run import RenewalRunCommon
 
-# The analysis is a database view that takes today from the database clock
-# (in UTC): its scenario is built around the real today, and each renewal
-# is ordered on a day moved relative to it.
+# The analysis takes today from Python (the user's today): the first
+# scenario is built around the real today, each renewal ordered on a day
+# moved relative to it; the rates' scenario moves the clock.
 TODAY = date.today()
 
 
@@ -24,10 +25,10 @@ class TestRenewalAnalysis(RenewalRunCommon):
         cls.company.renewal_grace_days = 30
         cls.Analysis = cls.env["symantec.renewal.analysis"]
 
-    def term(self, days_to_end, **values):
+    def term(self, days_to_end, today=TODAY, **values):
         """A 12-month term (10 units x 220 = 2,200 a year) ending
-        ``days_to_end`` days from today."""
-        end = TODAY + timedelta(days=days_to_end)
+        ``days_to_end`` days from ``today``."""
+        end = today + timedelta(days=days_to_end)
         start = end.replace(year=end.year - 1) + timedelta(days=1)
         return self.active_contract(date_start=start, date_end=end, **values)
 
@@ -102,27 +103,53 @@ class TestRenewalAnalysis(RenewalRunCommon):
         self.assertAlmostEqual(rows[reinstated].reinstatement_fee_amount, 453.2)
         self.assertTrue(order)
 
-        # Grouped, as the pivot and the dashboard read it.
-        [[count, due, renewed, fees, rate_value, rate_count]] = (
-            self.Analysis._read_group(
-                [("contract_id", "in", contracts.ids)],
-                [],
-                [
-                    "__count",
-                    "amount_due:sum",
-                    "amount_renewed:sum",
-                    "reinstatement_fee_amount:sum",
-                    "renewal_rate_value:avg",
-                    "renewal_rate_count:avg",
-                ],
-            )
+        self.assertEqual(
+            {contract.name: row.due_status for contract, row in rows.items()},
+            {
+                **{
+                    contract.name: "due"
+                    for contract in (on_time, late, reinstated, lapsed, upgraded)
+                },
+                still_open.name: "not_due",
+            },
+        )
+
+        # Grouped, as the pivot and the dashboard read it: the rates are over
+        # the five terms whose due date has passed, the open term still
+        # ahead of its end date is counted apart.
+        [
+            [
+                count,
+                due,
+                renewed,
+                fees,
+                rate_value,
+                rate_count,
+                not_due_count,
+                not_due,
+            ]
+        ] = self.Analysis._read_group(
+            [("contract_id", "in", contracts.ids)],
+            [],
+            [
+                "__count",
+                "amount_due:sum",
+                "amount_renewed:sum",
+                "reinstatement_fee_amount:sum",
+                "renewal_rate_value:avg",
+                "renewal_rate_count:avg",
+                "not_due_count:sum",
+                "amount_not_due:sum",
+            ],
         )
         self.assertEqual(count, 6)
         self.assertAlmostEqual(due, 6 * 2200.0)
         self.assertAlmostEqual(renewed, 4 * 2266.0 + premium)
         self.assertAlmostEqual(fees, 453.2)
-        self.assertAlmostEqual(rate_value, round(100 * renewed / due, 10), places=6)
-        self.assertAlmostEqual(rate_count, 100 * 4 / 6, places=6)
+        self.assertAlmostEqual(rate_value, 100 * renewed / (5 * 2200.0), places=6)
+        self.assertAlmostEqual(rate_count, 100 * 4 / 5, places=6)
+        self.assertEqual(not_due_count, 1)
+        self.assertAlmostEqual(not_due, 2200.0)
         by_outcome = dict(
             self.Analysis._read_group(
                 [("contract_id", "in", contracts.ids)], ["outcome"], ["__count"]
@@ -132,6 +159,60 @@ class TestRenewalAnalysis(RenewalRunCommon):
             by_outcome,
             {"on_time": 2, "late": 1, "reinstated": 1, "lapsed": 1, "open": 1},
         )
+
+    def rates(self, contracts):
+        """The grouped rates by value and by count, and the terms not yet due."""
+        [[rate_value, rate_count, not_due_count]] = self.Analysis._read_group(
+            [("contract_id", "in", contracts.ids)],
+            [],
+            ["renewal_rate_value:avg", "renewal_rate_count:avg", "not_due_count:sum"],
+        )
+        return rate_value, rate_count, not_due_count
+
+    def test_rates_are_over_terms_whose_due_date_has_passed(self):
+        day = date(2026, 6, 15)
+        with freeze_time(day):
+            renewed = self.term(-30, today=day)
+            unrenewed = self.term(-20, today=day)
+            ahead = self.term(30, today=day)
+        self.renew(renewed, -5)
+        contracts = renewed | unrenewed | ahead
+        with freeze_time(day):
+            self.assertEqual(
+                self.rates(contracts),
+                (100 * 2266.0 / (2 * 2200.0), 50.0, 1),
+                "the term due in 30 days does not lower the rates",
+            )
+            rows = self.rows(contracts)
+            self.assertEqual(rows[ahead].outcome, "open")
+            self.assertEqual(rows[ahead].due_status, "not_due")
+            self.assertFalse(rows[ahead].renewal_rate_count)
+            self.assertEqual(rows[unrenewed].due_status, "due")
+        # Renewed ahead of its due date: counted once that date has passed.
+        self.renew(ahead, -10)
+        with freeze_time(day):
+            self.assertEqual(self.rates(contracts)[1:], (50.0, 1))
+        with freeze_time(ahead.date_end):
+            self.assertEqual(self.rates(contracts)[1:], (50.0, 1), "due today")
+        with freeze_time(ahead.date_end + timedelta(days=1)):
+            rate_value, rate_count, not_due_count = self.rates(contracts)
+            self.assertAlmostEqual(rate_value, 100 * 2 * 2266.0 / (3 * 2200.0))
+            self.assertAlmostEqual(rate_count, 100 * 2 / 3)
+            self.assertEqual(not_due_count, 0)
+
+    def test_rates_of_terms_not_yet_due_are_empty(self):
+        day = date(2026, 6, 15)
+        with freeze_time(day):
+            ahead = self.term(30, today=day)
+            self.assertEqual(self.rates(ahead), (False, False, 1), "no rate to give")
+            by_status = dict(
+                self.Analysis._read_group(
+                    [("contract_id", "=", ahead.id)],
+                    ["due_status"],
+                    ["amount_not_due:sum"],
+                )
+            )
+        self.assertEqual(by_status, {"not_due": 2200.0})
 
     def renew_with_premium(self, contract):
         day = contract.date_end - timedelta(days=1)
@@ -194,3 +275,33 @@ class TestRenewalAnalysis(RenewalRunCommon):
         self.assertNotIn(quoted.renewal_lead_id, at_risk, "its quote was sent")
         self.assertNotIn(later.renewal_lead_id, at_risk)
         self.assertTrue(soon.renewal_lead_id.renewal_at_risk)
+
+
+@tagged("post_install", "-at_install")
+class TestRenewalAnalysisViews(HttpCase, RenewalsCommon):
+    def test_analysis_fits_and_draws_outcomes_in_their_colours(self):
+        """The analysis opens on a pivot that fits the window; its graph
+        draws "On time" in green even when a lapsed term comes first (Odoo's
+        graph colours series by position: the second one, red)."""
+        self.env.company.renewal_grace_days = 30
+        lapsed_end = TODAY - timedelta(days=400)
+        lapsed = self.make_contract(
+            date_start=lapsed_end.replace(year=lapsed_end.year - 1) + timedelta(days=1),
+            date_end=lapsed_end,
+        )
+        on_time_end = TODAY - timedelta(days=10)
+        on_time = self.make_contract(
+            date_start=on_time_end.replace(year=on_time_end.year - 1)
+            + timedelta(days=1),
+            date_end=on_time_end,
+        )
+        (lapsed | on_time).action_activate()
+        with freeze_time(on_time_end - timedelta(days=3)):
+            on_time.action_generate_renewal_quote()
+            on_time.renewal_order_id.action_confirm()
+        self.assertEqual(on_time.state, "renewed")
+        self.start_tour(
+            "/odoo/renewal-analysis",
+            "symantec_renewals_analysis_tour",
+            login=self.manager.login,
+        )

@@ -6,8 +6,9 @@ from ..tools.constants import MANAGER_GROUP
 
 
 class SymantecRenewalPolicyWizard(models.TransientModel):
-    """The company's renewal policy, for renewal managers who are not
-    administrators (Settings is for administrators only)."""
+    """The company's renewal policy, and the one place it is changed: by
+    renewal managers, administrators or not (Settings is for administrators
+    only; it shows the policy read-only, with a button to this dialog)."""
 
     _name = "symantec.renewal.policy.wizard"
     _description = "Renewal Policy"

@@ -109,8 +109,8 @@ registry.category("web_tour.tours").add("symantec_renewals_contract_tour", {
         },
         ...stepUtils.saveForm(),
         {
-            content: "The saved contract has a reference",
-            trigger: ".o_form_saved .oe_title .o_field_widget[name=name]:contains(MNT/)",
+            content: "The saved draft has no number yet",
+            trigger: ".o_form_saved .oe_title:contains(New Contract):not(:has(.o_field_widget[name=name]))",
         },
         {
             content: "The yearly value is computed: 22% of a 1,000 licence",
@@ -128,6 +128,10 @@ registry.category("web_tour.tours").add("symantec_renewals_contract_tour", {
         {
             content: "The Activate button is gone",
             trigger: ".o_statusbar_buttons:not(:has(button[name=action_activate]))",
+        },
+        {
+            content: "Activated, the contract has its number",
+            trigger: ".oe_title .o_field_widget[name=name]:contains(MNT/)",
         },
         {
             content: "Back to the contract list",
