@@ -3,7 +3,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
 from ..tools import policy
-from ..tools.constants import MANAGER_GROUP, OPEN_ORDER_STATES, RENEWAL_CASES
+from ..tools.constants import (
+    MANAGER_GROUP,
+    OPEN_ORDER_STATES,
+    RENEWAL_CASES,
+    USER_GROUP,
+)
 from ..tools.security import (
     check_workflow_create,
     check_workflow_write,
@@ -238,6 +243,13 @@ class SaleOrder(models.Model):
         with them (the rep on the quote's buttons, the reseller on the
         portal)."""
         self.ensure_one()
+        if not self.env.su and not self.env.user.has_group(USER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only the Renewals team changes the years a renewal quote is "
+                    "made for."
+                )
+            )
         self.check_access("write")
         self._renewal_set_years(years)
         return True
@@ -253,9 +265,13 @@ class SaleOrder(models.Model):
                 )
             )
         try:
-            years = int(years)
+            whole = int(years)
         except (TypeError, ValueError):
-            years = 0
+            whole = 0
+        # 2.9 is not 2 years: only whole numbers (or their text) are years.
+        if isinstance(years, bool) or (isinstance(years, float) and years != whole):
+            whole = 0
+        years = whole
         if not 1 <= years <= policy.MAX_RENEWAL_YEARS:
             raise UserError(self.env._("A renewal is ordered for 1, 2 or 3 years."))
         if years == self.renewal_years:

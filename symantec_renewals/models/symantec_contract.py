@@ -30,6 +30,8 @@ UNNUMBERED_STATES = ("draft", "cancelled")
 # Fields only the contract's actions and the renewal run change (SPEC §10).
 WORKFLOW_FIELDS = frozenset(
     {
+        # The number, taken from the sequence at activation.
+        "name",
         "state",
         "activation_code",
         "activation_state",

@@ -837,7 +837,7 @@ class SymantecContract(models.Model):
 
     def _check_coterm_terms(self, coterm_date):
         """Every new term ending on ``coterm_date`` lasts at least its minimum
-        (12 months, or the tier's)."""
+        (12 months, or the tier's) and at most the longest multi-year term."""
         if not coterm_date:
             raise UserError(self.env._("Choose the day the new terms end."))
         for contract in self:
@@ -858,6 +858,21 @@ class SymantecContract(models.Model):
                         months=max(policy.term_months(new_start, new_end), 0),
                         minimum=minimum,
                         earliest=format_date(self.env, self._earliest_coterm_date()),
+                    )
+                )
+            if not policy.coterm_term_within_limit(contract.date_end, coterm_date):
+                new_start, new_end = policy.coterm_dates(contract.date_end, coterm_date)
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s would be renewed from %(start)s to "
+                        "%(end)s, %(months)s months: a maintenance term lasts at "
+                        "most %(maximum)s months. Choose an earlier co-termination "
+                        "date, or fewer years.",
+                        name=contract.name,
+                        start=format_date(self.env, new_start),
+                        end=format_date(self.env, new_end),
+                        months=policy.term_months(new_start, new_end),
+                        maximum=policy.MAX_RENEWAL_YEARS * 12,
                     )
                 )
 

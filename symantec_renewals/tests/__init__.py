@@ -19,6 +19,7 @@ from . import (
     test_renewal_queries,
     test_renewal_run,
     test_renewal_stages,
+    test_review_attacks,
     test_security,
     test_security_groups,
     test_ui,

@@ -121,6 +121,16 @@ class TestCotermArithmetic(BaseCase):
             policy.coterm_term_long_enough(date(2026, 12, 31), date(2027, 12, 30))
         )
 
+    def test_coterm_term_of_thirty_six_months_is_within_the_limit(self):
+        self.assertTrue(
+            policy.coterm_term_within_limit(date(2026, 12, 31), date(2029, 12, 31))
+        )
+
+    def test_coterm_term_a_month_over_three_years_is_refused(self):
+        self.assertFalse(
+            policy.coterm_term_within_limit(date(2026, 12, 31), date(2030, 1, 31))
+        )
+
     def test_earliest_coterm_date_gives_each_term_twelve_months(self):
         ends = [date(2026, 3, 31), date(2026, 9, 30)]
         self.assertEqual(policy.earliest_coterm_date(ends), date(2027, 9, 30))

@@ -151,6 +151,14 @@ def coterm_term_long_enough(date_end, coterm_date, minimum_months=12):
     return term_months(*coterm_dates(date_end, coterm_date)) >= minimum_months
 
 
+def coterm_term_within_limit(
+    date_end, coterm_date, maximum_months=MAX_RENEWAL_YEARS * 12
+):
+    """Whether the co-terminated new term lasts no more than ``maximum_months``
+    (no maintenance term is sold for longer than the longest multi-year one)."""
+    return term_months(*coterm_dates(date_end, coterm_date)) <= maximum_months
+
+
 def earliest_coterm_date(date_ends, minimum_months=12):
     """The first common end date giving every contract ending on one of
     ``date_ends`` a new term of at least ``minimum_months``."""
