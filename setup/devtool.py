@@ -55,6 +55,11 @@ BENCH_DB = os.environ.get("SR_BENCH_DB", ADDON + "_bench")
 ODOO_TESTS_DB = ADDON + "_odoo_tests"
 ODOO_TESTS_DEMO_DB = ODOO_TESTS_DB + "_demo"
 HASH_PARAM = "symantec_renewals.build_hash"
+# Odoo addons the test, demo and benchmark databases install beside the
+# addon, never dependencies of it: payment_demo's simulated cards for the
+# automatic payment of renewals (issue 17). Production databases use a real
+# payment provider instead.
+EXTRA_ADDONS = ("payment_demo",)
 # Bump when the way databases are built changes, to rebuild them.
 BUILD_VERSION = "1"
 
@@ -478,6 +483,12 @@ def manifest_depends():
     return sorted(depends - set(addons))
 
 
+def base_addons():
+    """What the base database holds: the dependencies and the extra addons
+    the tests use."""
+    return sorted({*manifest_depends(), *EXTRA_ADDONS})
+
+
 def tree_hash(*extra):
     """A digest of the repository's addons (their tests aside) and of the
     Odoo they run on."""
@@ -511,7 +522,7 @@ def base_hash():
                 BUILD_VERSION,
                 odoo.release.version,
                 odoo.release.__file__,
-                manifest_depends(),
+                base_addons(),
             )
         ).encode()
     ).hexdigest()
@@ -651,7 +662,7 @@ class Databases:
             self.odoo(
                 BASE_DB,
                 "-i",
-                ",".join(manifest_depends()),
+                ",".join(base_addons()),
                 logfile=os.path.join(LOCAL, "logs", f"{BASE_DB}.log"),
             )
             self.set_stamp(BASE_DB, base_hash())
@@ -668,11 +679,26 @@ class Databases:
         if current == wanted:
             return
         if current is None and not self.exists(RUN_DB):
-            self.odoo(RUN_DB, "--with-demo", "-i", ADDON, logfile=install_log(RUN_DB))
+            self.odoo(
+                RUN_DB,
+                "--with-demo",
+                "-i",
+                ",".join((*EXTRA_ADDONS, ADDON)),
+                logfile=install_log(RUN_DB),
+            )
         else:
             # Upgrades the bridges too (they depend on the addon); a bridge
-            # new to the database is installed by the addon's migration.
-            self.odoo(RUN_DB, "-u", ADDON, logfile=install_log(RUN_DB))
+            # new to the database is installed by the addon's migration. An
+            # extra addon the database lacks is installed first, so that the
+            # addon's demo data finds it.
+            self.odoo(
+                RUN_DB,
+                "-i",
+                ",".join(EXTRA_ADDONS),
+                "-u",
+                ADDON,
+                logfile=install_log(RUN_DB),
+            )
         self.check_installed(RUN_DB)
         self.set_stamp(RUN_DB, wanted)
 
@@ -838,7 +864,7 @@ def odoo_tests(args, dbs, config, python):
         name,
         "--stop-after-init",
         "-i",
-        ADDON,
+        ",".join((*EXTRA_ADDONS, ADDON)),
         "--test-enable",
         f"--test-tags=/{ADDON}",
         *(["--with-demo"] if args.demo else []),
@@ -887,7 +913,14 @@ def bench(args, dbs, config, python):
         odoo.sql_db.close_db(BENCH_DB)
         Registry.delete(BENCH_DB)
     elif dbs.stamp(BENCH_DB) != wanted:
-        dbs.odoo(BENCH_DB, "-u", ADDON, logfile=install_log(BENCH_DB))
+        dbs.odoo(
+            BENCH_DB,
+            "-i",
+            ",".join(EXTRA_ADDONS),
+            "-u",
+            ADDON,
+            logfile=install_log(BENCH_DB),
+        )
         dbs.set_stamp(BENCH_DB, wanted)
     prepare_peer(dbs, config)
     odoo_config.parse_config(["-c", config, "-d", BENCH_DB])
