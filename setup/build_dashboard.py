@@ -76,6 +76,29 @@ KPI_ROWS = [
         # Due in 30 days with no quote sent (crm.lead.renewal_at_risk).
         ("At risk (no quote sent)", 'PIVOT.VALUE(3,"__count")', "number"),
     ],
+    # Automatic renewals charged to the customer's card (SPEC §11).
+    [
+        (
+            "Card renewals paid at the first charge",
+            'PIVOT.VALUE(4,"__count","auto_payment_outcome","first_charge")',
+            "number",
+        ),
+        (
+            "Card renewals recovered by dunning",
+            'PIVOT.VALUE(4,"__count","auto_payment_outcome","recovered")',
+            "number",
+        ),
+        (
+            "Card renewals in dunning",
+            'PIVOT.VALUE(4,"__count","auto_payment_outcome","dunning")',
+            "number",
+        ),
+        (
+            "Card renewals lost",
+            'PIVOT.VALUE(4,"__count","auto_payment_outcome","lost")',
+            "number",
+        ),
+    ],
 ]
 KPIS = [kpi for row in KPI_ROWS for kpi in row]
 FORMATS = {"money": 1, "percent": 2, "number": 3}
@@ -315,8 +338,15 @@ def build():
                 domain=[["is_renewal", "=", True], ["renewal_at_risk", "=", True]],
                 matching={REGION: LEAD_MATCHING[REGION]},
             ),
+            "4": pivot(
+                "4",
+                "Card payments",
+                ANALYSIS,
+                ["__count", "amount_due"],
+                rows=["auto_payment_outcome"],
+            ),
         },
-        "pivotNextId": 4,
+        "pivotNextId": 5,
         "lists": {},
         "listNextId": 1,
         "globalFilters": [

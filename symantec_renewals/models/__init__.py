@@ -2,6 +2,7 @@ from . import (
     account_move,
     crm_lead,
     crm_team,
+    payment_transaction,
     res_company,
     res_config_settings,
     res_partner,
@@ -10,5 +11,6 @@ from . import (
     symantec_contract,
     symantec_contract_line,
     symantec_contract_renewal,
+    symantec_contract_renewal_payment,
     symantec_maintenance_tier,
 )

@@ -65,6 +65,46 @@ class ResCompany(models.Model):
         help="Automatic renewals are ordered this many days before the end date.",
     )
 
+    auto_renew_retry_days = fields.Char(
+        string="Payment Retries (days)",
+        default=policy.format_offsets(policy.DEFAULT_RETRY_DAYS),
+        help="When the card charge of an automatic renewal fails, it is tried "
+        "again this many days after the failure, comma separated; the "
+        "customer is e-mailed at each failure.",
+    )
+
+    def auto_renew_retry_day_list(self):
+        self.ensure_one()
+        try:
+            return policy.parse_offsets(self.auto_renew_retry_days)
+        except ValueError:
+            return policy.DEFAULT_RETRY_DAYS
+
+    @api.model
+    def _retry_days_errors(self, text):
+        """The translated message of a wrong list of payment retry days."""
+        try:
+            days = policy.parse_offsets(text)
+        except ValueError:
+            days = None
+        if days is None or any(not 1 <= day <= policy.MAX_RETRY_DAY for day in days):
+            return [
+                self.env._(
+                    "Payment retries are days after a failed charge, between 1 "
+                    "and %(max)s, separated by commas, such as %(example)s.",
+                    max=policy.MAX_RETRY_DAY,
+                    example=policy.format_offsets(policy.DEFAULT_RETRY_DAYS),
+                )
+            ]
+        return []
+
+    @api.constrains("auto_renew_retry_days")
+    def _check_auto_renew_retry_days(self):
+        for company in self:
+            errors = self._retry_days_errors(company.auto_renew_retry_days)
+            if errors:
+                raise ValidationError("\n".join(errors))
+
     def renewal_reminder_offset_list(self):
         self.ensure_one()
         return policy.parse_offsets(self.renewal_reminder_offsets)

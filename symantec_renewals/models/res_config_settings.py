@@ -28,3 +28,6 @@ class ResConfigSettings(models.TransientModel):
     auto_renew_lead_days = fields.Integer(
         related="company_id.auto_renew_lead_days", readonly=False
     )
+    auto_renew_retry_days = fields.Char(
+        related="company_id.auto_renew_retry_days", readonly=False
+    )

@@ -11,6 +11,14 @@ OUTCOMES = [
     ("open", "Open"),
 ]
 
+# How the card payment of an automatic renewal ended (SPEC §11).
+AUTO_PAYMENT_OUTCOMES = [
+    ("first_charge", "Paid at the first charge"),
+    ("recovered", "Recovered by dunning"),
+    ("dunning", "In dunning"),
+    ("lost", "Lost after dunning"),
+]
+
 
 class SymantecRenewalAnalysis(models.Model):
     """One row per contract term due (end date on or before today plus the
@@ -37,6 +45,15 @@ class SymantecRenewalAnalysis(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     outcome = fields.Selection(OUTCOMES, readonly=True)
+    auto_payment_outcome = fields.Selection(
+        AUTO_PAYMENT_OUTCOMES,
+        string="Card Payment",
+        readonly=True,
+        help="Automatic renewals charged to the customer's card: paid at the "
+        "first charge, recovered by dunning (a retry or a payment after a "
+        "failed charge), in dunning, or lost (the term ended unpaid after a "
+        "failed charge).",
+    )
     amount_due = fields.Monetary(string="Value Due", readonly=True)
     amount_renewed = fields.Monetary(string="Value Renewed", readonly=True)
     reinstatement_fee_amount = fields.Monetary(
@@ -118,7 +135,16 @@ class SymantecRenewalAnalysis(models.Model):
                                      ELSE 'on_time' END
                             WHEN today.day - c.date_end > company.max_reinstatement_days
                                 THEN 'lapsed'
-                            ELSE 'open' END AS outcome
+                            ELSE 'open' END AS outcome,
+                       CASE WHEN COALESCE(c.renewal_payment_attempts, 0) = 0
+                                THEN NULL
+                            WHEN s.id IS NOT NULL
+                                 AND c.renewal_payment_failed_date IS NULL
+                                THEN 'first_charge'
+                            WHEN s.id IS NOT NULL THEN 'recovered'
+                            WHEN c.renewal_payment_failed_date IS NULL THEN NULL
+                            WHEN c.state = 'expired' THEN 'lost'
+                            ELSE 'dunning' END AS auto_payment_outcome
                   FROM symantec_contract c
                   JOIN res_company company ON company.id = c.company_id
                  CROSS JOIN today
