@@ -9,6 +9,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .test_auto_renewal import AutoRenewalCommon
 from .test_mail_delivery import MailDeliveryCommon
@@ -168,7 +169,12 @@ class TestAutoPayment(AutoPaymentCommon):
             original(tx)
             raise ConnectionError("worker killed after the provider's answer")
 
-        with patch.object(Transaction, "_send_payment_request", charged_then_crashed):
+        with (
+            patch.object(Transaction, "_send_payment_request", charged_then_crashed),
+            mute_logger(
+                "odoo.addons.symantec_renewals.models.symantec_contract_renewal_payment"
+            ),
+        ):
             self.run_on(ORDER_DAY)
         charge = self.charges(contract)
         self.assertEqual(charge.state, "draft", "its answer was lost")
