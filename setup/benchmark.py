@@ -778,7 +778,9 @@ PEER_TOTAL_PER_DUE = 26  # 200 due among 5,200, as the issue measured
 
 def auto_renewal_rows(env, count=200, rounds=3):
     """Our automatic renewal (order to the customer confirmed, invoice
-    posted, e-mail to the customer) and subscription_oca's nightly cron
+    posted, e-mail to the customer, the invoice charged to the customer's
+    saved card with payment_demo, paid, the next term active and the
+    receipt e-mailed) and subscription_oca's nightly cron
     doing that work ("Sale order & Invoice" mode; it sends no e-mail),
     each for ``count`` due contracts, in the same database, best of
     ``rounds`` each. Returns printable rows. Raises RuntimeError when
@@ -807,10 +809,18 @@ def auto_renewal_rows(env, count=200, rounds=3):
             "date_end": end,
         }
     )
+    _save_cards(env, contracts)
     env.cr.flush()
     ours = Measure("automatic renewal", len(contracts))
-    # In the cron's own environment: chatter and tracking on, as the peer's.
-    paths = {ours: lambda: contracts.with_env(env)._auto_renew(today)}
+
+    def auto_renew_and_charge():
+        # In the cron's own environment: chatter and tracking on, as the
+        # peer's. The run's two steps: the batch (orders, invoices), then
+        # the charge of each invoice to the customer's card (SPEC §11).
+        contracts.with_env(env)._auto_renew(today)
+        contracts.with_env(env)._renewal_charge_run(today)
+
+    paths = {ours: auto_renew_and_charge}
     rows.append(("automatic renewal: due contracts", len(contracts), ""))
     peer = Measure("subscription_oca cron", count)
     total = _peer_subscriptions(env, contracts.partner_id, online, count)
@@ -852,6 +862,36 @@ def auto_renewal_rows(env, count=200, rounds=3):
     return rows
 
 
+def _save_cards(env, contracts):
+    """A payment_demo card that pays, for each customer of ``contracts``,
+    chosen on its contracts: their automatic renewals are charged."""
+    provider = env.ref("payment.payment_provider_demo", False)
+    method = env.ref("payment_demo.payment_method_demo", False)
+    if not provider or provider.code != "demo" or not method:
+        raise RuntimeError(
+            "payment_demo is not installed in the benchmark database: the "
+            "automatic renewal's charge cannot be measured"
+        )
+    tokens = env["payment.token"].create(
+        [
+            {
+                "provider_id": provider.id,
+                "payment_method_id": method.id,
+                "partner_id": partner.id,
+                "payment_details": "4242",
+                "provider_ref": f"bench-{partner.id}",
+                "demo_simulated_state": "done",
+            }
+            for partner in contracts.partner_id
+        ]
+    )
+    by_partner = {token.partner_id: token for token in tokens}
+    for partner in contracts.partner_id:
+        contracts.filtered(lambda c, p=partner: c.partner_id == p).write(
+            {"payment_token_id": by_partner[partner].id}
+        )
+
+
 def _check_auto(contracts, last_mail):
     """The automatic renewal did all the work it is timed for: for each
     contract a confirmed order, its invoice posted, and the customer's
@@ -877,6 +917,18 @@ def _check_auto(contracts, last_mail):
     made = {
         "confirmed orders": len(orders.filtered(lambda o: o.state == "sale")),
         "posted invoices": len(invoices.filtered(lambda i: i.state == "posted")),
+        "invoices paid by one card charge": len(
+            invoices.filtered(
+                lambda i: (
+                    i.payment_state in ("paid", "in_payment")
+                    and len(i.transaction_ids) == 1
+                    and i.transaction_ids.state == "done"
+                )
+            )
+        ),
+        "next terms active": len(
+            contracts.successor_ids.filtered(lambda s: s.state == "active")
+        ),
         "e-mails kept in the order's chatter, in the layout, to the customer": len(
             [
                 mail

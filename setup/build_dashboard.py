@@ -132,6 +132,33 @@ KPI_ROWS = [
         # Due in 30 days with no quote sent (crm.lead.renewal_at_risk).
         ("At risk (no quote sent)", 'PIVOT.VALUE(3,"__count")', "number", None),
     ],
+    # Automatic renewals charged to the customer's card (SPEC §11).
+    [
+        (
+            "Card renewals paid at the first charge",
+            'PIVOT.VALUE(8,"__count","auto_payment_outcome","first_charge")',
+            "number",
+            None,
+        ),
+        (
+            "Card renewals recovered by dunning",
+            'PIVOT.VALUE(8,"__count","auto_payment_outcome","recovered")',
+            "number",
+            None,
+        ),
+        (
+            "Card renewals in dunning",
+            'PIVOT.VALUE(8,"__count","auto_payment_outcome","dunning")',
+            "number",
+            None,
+        ),
+        (
+            "Card renewals lost",
+            'PIVOT.VALUE(8,"__count","auto_payment_outcome","lost")',
+            "number",
+            None,
+        ),
+    ],
 ]
 KPIS = [kpi for row in KPI_ROWS for kpi in row]
 FORMATS = {"money": 1, "percent": 2, "number": 3}
@@ -530,8 +557,15 @@ def build():
                 matching=LEAD_MATCHING,
                 context={"active_test": False},
             ),
+            "8": pivot(
+                "8",
+                "Card payments",
+                ANALYSIS,
+                ["__count", "amount_due"],
+                rows=["auto_payment_outcome"],
+            ),
         },
-        "pivotNextId": 8,
+        "pivotNextId": 9,
         "lists": {},
         "listNextId": 1,
         "globalFilters": [

@@ -57,6 +57,11 @@ BENCH_QUEUE_DB = BENCH_DB + "_queue"
 ODOO_TESTS_DB = ADDON + "_odoo_tests"
 ODOO_TESTS_DEMO_DB = ODOO_TESTS_DB + "_demo"
 HASH_PARAM = "symantec_renewals.build_hash"
+# Odoo addons the test, demo and benchmark databases install beside the
+# addon, never dependencies of it: payment_demo's simulated cards for the
+# automatic payment of renewals (issue 17). Production databases use a real
+# payment provider instead.
+EXTRA_ADDONS = ("payment_demo",)
 # Bump when the way databases are built changes, to rebuild them.
 BUILD_VERSION = "1"
 
@@ -484,6 +489,12 @@ def manifest_depends():
     return sorted(depends - set(addons))
 
 
+def base_addons():
+    """What the base database holds: the dependencies and the extra addons
+    the tests use."""
+    return sorted({*manifest_depends(), *EXTRA_ADDONS})
+
+
 def tree_hash(*extra):
     """A digest of the repository's addons (their tests aside) and of the
     Odoo they run on."""
@@ -517,7 +528,7 @@ def base_hash():
                 BUILD_VERSION,
                 odoo.release.version,
                 odoo.release.__file__,
-                manifest_depends(),
+                base_addons(),
             )
         ).encode()
     ).hexdigest()
@@ -665,7 +676,7 @@ class Databases:
             self.odoo(
                 BASE_DB,
                 "-i",
-                ",".join(manifest_depends()),
+                ",".join(base_addons()),
                 logfile=os.path.join(LOCAL, "logs", f"{BASE_DB}.log"),
             )
             self.set_stamp(BASE_DB, base_hash())
@@ -686,13 +697,14 @@ class Databases:
                 RUN_DB,
                 "--with-demo",
                 "-i",
-                ",".join(repository_addons()),
+                ",".join((*EXTRA_ADDONS, *repository_addons())),
                 logfile=install_log(RUN_DB),
             )
         else:
             # Upgrades the bridges too (they depend on the addon); an addon
-            # of the repository new to the database is installed.
-            missing = self.missing_addons(RUN_DB)
+            # of the repository, or an extra addon, new to the database is
+            # installed (the extra ones first, so that demo data finds them).
+            missing = [*EXTRA_ADDONS, *self.missing_addons(RUN_DB)]
             self.odoo(
                 RUN_DB,
                 *(["-i", ",".join(missing)] if missing else []),
@@ -876,7 +888,7 @@ def odoo_tests(args, dbs, config, python):
         name,
         "--stop-after-init",
         "-i",
-        ADDON,
+        ",".join((*EXTRA_ADDONS, ADDON)),
         "--test-enable",
         f"--test-tags=/{ADDON}",
         *(["--with-demo"] if args.demo else []),
@@ -925,7 +937,14 @@ def ensure_bench_db(args, dbs, config):
         odoo.sql_db.close_db(BENCH_DB)
         Registry.delete(BENCH_DB)
     elif dbs.stamp(BENCH_DB) != wanted:
-        dbs.odoo(BENCH_DB, "-u", ADDON, logfile=install_log(BENCH_DB))
+        dbs.odoo(
+            BENCH_DB,
+            "-i",
+            ",".join(EXTRA_ADDONS),
+            "-u",
+            ADDON,
+            logfile=install_log(BENCH_DB),
+        )
         dbs.set_stamp(BENCH_DB, wanted)
 
 

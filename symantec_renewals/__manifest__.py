@@ -11,6 +11,7 @@
         "crm",
         "sale_management",
         "sale_crm",
+        "account_payment",
         "portal",
         "base_automation",
         "base_import",

@@ -393,6 +393,7 @@ class RenewalPortal(CustomerPortal):
             if contract_sudo.successor_id.state in ("active", "expiring", "renewed")
             else None,
             **self._auto_renewal_values(contract_sudo, roles),
+            **self._payment_token_values(contract_sudo, roles),
         )
         return request.render("symantec_renewals.portal_contract_page", values)
 
@@ -413,6 +414,41 @@ class RenewalPortal(CustomerPortal):
                 lambda invoice: invoice.state == "posted"
             ),
         }
+
+    def _payment_token_values(self, contract_sudo, roles):
+        """The customer's saved cards it may choose to pay its automatic
+        renewals with (SPEC §11)."""
+        if not (roles["is_customer"] and self._card_choosable(contract_sudo)):
+            return {"can_choose_card": False, "cards": []}
+        return {
+            "can_choose_card": True,
+            "cards": self._customer_cards(contract_sudo),
+            "current_card": contract_sudo.payment_token_id,
+        }
+
+    def _card_choosable(self, contract):
+        """An online service still running or renewable: the one rule for
+        showing the card choice and for accepting its POST."""
+        return contract.offering_type == "online" and contract.state in RUN_STATES
+
+    def _customer_cards(self, contract_sudo):
+        """The active saved cards of the contract's customer, from providers
+        of the contract's company that keep cards."""
+        tokens = (
+            request.env["payment.token"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "partner_id",
+                        "child_of",
+                        contract_sudo.partner_id.commercial_partner_id.id,
+                    ),
+                    ("company_id", "=", contract_sudo.company_id.id),
+                ]
+            )
+        )
+        return tokens.filtered(lambda t: t.provider_id.support_tokenization)
 
     def _is_resellers_order(self, contract, order):
         """The order is addressed to the contract's current reseller."""
@@ -477,6 +513,51 @@ class RenewalPortal(CustomerPortal):
             )
         return request.redirect(
             f"/my/contracts/{contract.id}?message={'auto_on' if wanted else 'auto_off'}"
+        )
+
+    @http.route(
+        ["/my/contracts/<int:contract_id>/payment_token"],
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_contract_payment_token(self, contract_id, token_id=None, **kwargs):
+        """The customer chooses the saved card its automatic renewals are
+        charged to ("0": none, it pays each invoice itself)."""
+        contract_sudo = self._contract_or_404(contract_id)
+        if not (
+            self._roles(contract_sudo)["is_customer"]
+            and self._card_choosable(contract_sudo)
+        ):
+            raise request.not_found()
+        try:
+            wanted_id = int(token_id or "")
+        except ValueError as exc:
+            raise request.not_found() from exc
+        cards = self._customer_cards(contract_sudo)
+        if wanted_id and wanted_id not in cards.ids:
+            raise request.not_found()
+        card = cards.browse(wanted_id) if wanted_id else cards.browse()
+        contract = self._as_portal_user(contract_sudo)
+        if contract.payment_token_id != card:
+            contract.payment_token_id = card
+            contract.message_post(
+                body=request.env._(
+                    "%(user)s chose to pay the automatic renewals with %(card)s "
+                    "on the portal.",
+                    user=request.env.user.name,
+                    card=card.display_name,
+                )
+                if card
+                else request.env._(
+                    "%(user)s stopped paying the automatic renewals by card on "
+                    "the portal.",
+                    user=request.env.user.name,
+                )
+            )
+        return request.redirect(
+            f"/my/contracts/{contract.id}?message={'card_on' if card else 'card_off'}"
         )
 
     @http.route(

@@ -3,6 +3,7 @@ from . import (
     crm_lead,
     crm_stage,
     crm_team,
+    payment_transaction,
     res_company,
     res_config_settings,
     res_partner,
@@ -11,5 +12,6 @@ from . import (
     symantec_contract,
     symantec_contract_line,
     symantec_contract_renewal,
+    symantec_contract_renewal_payment,
     symantec_maintenance_tier,
 )

@@ -39,6 +39,12 @@ class CrmLead(models.Model):
         copy=False,
         tracking=True,
     )
+    renewal_payment_state = fields.Selection(
+        related="renewal_contract_id.renewal_payment_state",
+        string="Renewal Payment",
+        help="The card payment of an automatic renewal: Payment failed while "
+        "the charge is refused and retried.",
+    )
     renewal_due_date = fields.Date(
         string="Renewal Due Date",
         related="renewal_contract_id.date_end",

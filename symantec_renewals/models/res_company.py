@@ -15,7 +15,11 @@ NUMERIC_POLICY_FIELDS = (
     "max_reinstatement_days",
     "auto_renew_lead_days",
 )
-RENEWAL_POLICY_FIELDS = (*NUMERIC_POLICY_FIELDS, "renewal_reminder_offsets")
+RENEWAL_POLICY_FIELDS = (
+    *NUMERIC_POLICY_FIELDS,
+    "renewal_reminder_offsets",
+    "auto_renew_retry_days",
+)
 # Ranges of SPEC §10; day counts without one there are kept to ten years.
 MAX_NOTICE_DAYS = 730
 MAX_POLICY_DAYS = 3650
@@ -64,6 +68,39 @@ class ResCompany(models.Model):
         default=7,
         help="Automatic renewals are ordered this many days before the end date.",
     )
+
+    auto_renew_retry_days = fields.Char(
+        string="Payment Retries (days)",
+        default=policy.format_offsets(policy.DEFAULT_RETRY_DAYS),
+        help="When the card charge of an automatic renewal fails, it is tried "
+        "again this many days after the failure, comma separated; the "
+        "customer is e-mailed at each failure.",
+    )
+
+    def auto_renew_retry_day_list(self):
+        self.ensure_one()
+        try:
+            return policy.parse_offsets(self.auto_renew_retry_days)
+        except ValueError:
+            return policy.DEFAULT_RETRY_DAYS
+
+    @api.model
+    def _retry_days_errors(self, text):
+        """The translated message of a wrong list of payment retry days."""
+        try:
+            days = policy.parse_offsets(text)
+        except ValueError:
+            days = None
+        if days is None or any(not 1 <= day <= policy.MAX_RETRY_DAY for day in days):
+            return [
+                self.env._(
+                    "Payment retries are days after a failed charge, between 1 "
+                    "and %(max)s, separated by commas, such as %(example)s.",
+                    max=policy.MAX_RETRY_DAY,
+                    example=policy.format_offsets(policy.DEFAULT_RETRY_DAYS),
+                )
+            ]
+        return []
 
     def renewal_reminder_offset_list(self):
         self.ensure_one()
@@ -130,6 +167,8 @@ class ResCompany(models.Model):
         constraints, so that an integer too large for the database gets the
         same message, not a database error."""
         errors = []
+        if "auto_renew_retry_days" in values:
+            errors += self._retry_days_errors(values["auto_renew_retry_days"])
         ranges = {
             "renewal_notice_days": (1, MAX_NOTICE_DAYS),
             "renewal_grace_days": (0, MAX_POLICY_DAYS),

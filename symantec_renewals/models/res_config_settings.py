@@ -23,6 +23,7 @@ class ResConfigSettings(models.TransientModel):
     reinstatement_fee_min = fields.Monetary(related="company_id.reinstatement_fee_min")
     max_reinstatement_days = fields.Integer(related="company_id.max_reinstatement_days")
     auto_renew_lead_days = fields.Integer(related="company_id.auto_renew_lead_days")
+    auto_renew_retry_days = fields.Char(related="company_id.auto_renew_retry_days")
 
     # Reps, resellers and customers can pick Italian (the addon is translated)
     # only once an administrator loads it.

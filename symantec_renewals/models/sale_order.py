@@ -645,4 +645,5 @@ class SaleOrder(models.Model):
         """Entitlement follows payment: a paid automatic renewal activates
         its waiting term."""
         for order in self.filtered(lambda o: o.renewal_is_auto and o.state == "sale"):
+            order.renewal_contract_id._renewal_paid_otherwise()
             order.renewal_contract_id._activate_paid_renewal(order)

@@ -46,6 +46,11 @@ WORKFLOW_FIELDS = frozenset(
         "renewal_done_date",
         "renewal_done_case",
         "renewal_origin_id",
+        "renewal_payment_state",
+        "renewal_payment_attempts",
+        "renewal_payment_failed_date",
+        "renewal_payment_next_date",
+        "renewal_payment_tx_id",
     }
 )
 

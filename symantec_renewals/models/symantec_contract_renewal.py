@@ -157,6 +157,7 @@ class SymantecContract(models.Model):
         today = fields.Date.context_today(self)
         batch_size = batch_size or self._renewal_run_batch_size
         failed = self.browse()
+        stopped = False
         while True:
             domain = [
                 *self._get_renewal_run_domain(today),
@@ -173,7 +174,15 @@ class SymantecContract(models.Model):
                 [*self._get_renewal_run_domain(today), ("id", "not in", failed.ids)]
             )
             if progress(len(batch), remaining=remaining) <= 0:
+                stopped = True
                 break
+        if not stopped:
+            # The renewal invoices of the batches above are committed: their
+            # cards are charged now (SPEC §11), each charge committed on its
+            # own, before and after the provider is asked.
+            self._renewal_charge_run(
+                today, commit=(lambda: progress(0)) if progress else None
+            )
         if failed:
             _logger.warning(
                 "Renewal run: %s contract(s) failed, retried on the next run: %s",
@@ -1385,9 +1394,17 @@ class SymantecContract(models.Model):
         for contract, order in zip(due._untracked(), orders, strict=True):
             contract.renewal_order_id = order
         orders.action_confirm()
-        invoiced = orders.filtered(lambda o: o.renewal_contract_id.auto_invoice)
+        # A card to charge needs the invoice: a contract with one is invoiced
+        # at once, as with automatic invoicing.
+        invoiced = orders.filtered(
+            lambda o: (
+                o.renewal_contract_id.auto_invoice
+                or o.renewal_contract_id.sudo().payment_token_id
+            )
+        )
         if invoiced:
             invoiced._create_invoices(grouped=True).sudo().action_post()
+            invoiced.renewal_contract_id._schedule_renewal_charge(today)
         send_renewal_mails(
             orders, self.env.ref("symantec_renewals.mail_template_auto_renewal_order")
         )

@@ -17,6 +17,14 @@ DUE_STATUSES = [
     ("not_due", "Not yet due"),
 ]
 
+# How the card payment of an automatic renewal ended (SPEC §11).
+AUTO_PAYMENT_OUTCOMES = [
+    ("first_charge", "Paid at the first charge"),
+    ("recovered", "Recovered by dunning"),
+    ("dunning", "In dunning"),
+    ("lost", "Lost after dunning"),
+]
+
 
 class SymantecRenewalAnalysis(models.Model):
     """One row per contract term due (end date on or before today plus the
@@ -79,6 +87,15 @@ class SymantecRenewalAnalysis(models.Model):
         readonly=True,
         help="Whether the term's end date has passed. The renewal rates count "
         "only the terms whose due date has passed.",
+    )
+    auto_payment_outcome = fields.Selection(
+        AUTO_PAYMENT_OUTCOMES,
+        string="Card Payment",
+        readonly=True,
+        help="Automatic renewals charged to the customer's card: paid at the "
+        "first charge, recovered by dunning (a retry or a payment after a "
+        "failed charge), in dunning, or lost (the term ended unpaid after a "
+        "failed charge).",
     )
     amount_due = fields.Monetary(string="Value Due", readonly=True)
     amount_renewed = fields.Monetary(string="Value Renewed", readonly=True)
@@ -185,7 +202,16 @@ class SymantecRenewalAnalysis(models.Model):
                                 THEN 'lapsed'
                             ELSE 'open' END AS outcome,
                        CASE WHEN c.date_end < today.day THEN 'due'
-                            ELSE 'not_due' END AS due_status
+                            ELSE 'not_due' END AS due_status,
+                       CASE WHEN COALESCE(c.renewal_payment_attempts, 0) = 0
+                                THEN NULL
+                            WHEN s.id IS NOT NULL
+                                 AND c.renewal_payment_failed_date IS NULL
+                                THEN 'first_charge'
+                            WHEN s.id IS NOT NULL THEN 'recovered'
+                            WHEN c.renewal_payment_failed_date IS NULL THEN NULL
+                            WHEN c.state = 'expired' THEN 'lost'
+                            ELSE 'dunning' END AS auto_payment_outcome
                   FROM symantec_contract c
                   JOIN res_company company ON company.id = c.company_id
                  CROSS JOIN today

@@ -1,4 +1,7 @@
 from . import (
+    test_auto_payment,
+    test_auto_payment_concurrency,
+    test_auto_payment_portal,
     test_auto_renewal,
     test_compliance,
     test_contract_constraints,

@@ -36,8 +36,9 @@ class _Collect:
         return "250 OK"
 
 
-@tagged("post_install", "-at_install")
-class TestMailDelivery(AutoRenewalCommon):
+class MailDeliveryCommon(AutoRenewalCommon):
+    """A local SMTP server and Odoo's mail queue sending to it."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -105,6 +106,9 @@ class TestMailDelivery(AutoRenewalCommon):
         )
         return received, logged
 
+
+@tagged("post_install", "-at_install")
+class TestMailDelivery(MailDeliveryCommon):
     def test_small_business_notification_is_delivered_and_kept(self):
         contract = self.active_contract()
         self.run_on(END - timedelta(days=120))

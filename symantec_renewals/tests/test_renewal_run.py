@@ -26,7 +26,10 @@ class RenewalRunCommon(RenewalsCommon):
         )
         # The runs handle the tests' own contracts: the database's (demo
         # data's) count as handled for good.
-        cls.Contract.search([]).renewal_checked_date = date.max
+        # Nor are their cards charged again (demo data's declined card).
+        cls.Contract.search([]).write(
+            {"renewal_checked_date": date.max, "renewal_payment_next_date": False}
+        )
 
     @contextmanager
     def no_commit(self):

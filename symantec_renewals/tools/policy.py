@@ -34,6 +34,21 @@ def format_offsets(offsets):
     return ", ".join(str(offset) for offset in sorted(offsets))
 
 
+DEFAULT_RETRY_DAYS = (1, 3, 7)
+MAX_RETRY_DAY = 365
+
+
+def retry_date(first_failure, retry_days, attempts):
+    """The day of the next charge of a renewal invoice after ``attempts``
+    charges, the first of which failed on ``first_failure``: the retries
+    are ``retry_days`` days after that first failure; None once they are
+    all spent."""
+    retries_made = max(attempts - 1, 0)
+    if retries_made >= len(retry_days):
+        return None
+    return first_failure + timedelta(days=retry_days[retries_made])
+
+
 def due_milestone(offsets, date_end, today, last_fired=None):
     """The reminder milestone to fire today, or None.
 

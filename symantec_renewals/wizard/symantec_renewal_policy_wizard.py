@@ -29,6 +29,7 @@ class SymantecRenewalPolicyWizard(models.TransientModel):
     reinstatement_fee_min = fields.Monetary(string="Minimum Reinstatement Fee")
     max_reinstatement_days = fields.Integer(string="Reinstatement Limit (days)")
     auto_renew_lead_days = fields.Integer(string="Auto-renewal Lead (days)")
+    auto_renew_retry_days = fields.Char(string="Payment Retries (days)")
 
     @api.model
     def default_get(self, fields_list):

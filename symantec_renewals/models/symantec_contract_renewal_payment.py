@@ -1,0 +1,425 @@
+"""Automatic payment of automatic renewals and dunning (SPEC §11):
+``symantec.contract`` methods charging the customer's saved card for the
+renewal invoice through Odoo's payment flow, and retrying on failure.
+
+No invoice is ever charged twice. A charge is a ``payment.transaction``
+(operation ``offline``) linked to the invoice; it is created and committed
+before the provider is asked, so that the provider's answer, even an
+asynchronous one after a crash, always finds it. A new attempt is made only
+when the invoice is unpaid and none of its transactions is waiting for an
+answer (draft, pending, authorised) or done; the contract row is locked
+while the charge is prepared, and that transaction writes it, so that two
+workers cannot both prepare one."""
+
+import logging
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import policy
+from ..tools.constants import RUN_STATES
+from ..tools.mail import send_renewal_mails
+
+_logger = logging.getLogger(__name__)
+
+# Transactions that stand for a charge being made or made: while one of an
+# invoice is in these states, the invoice is not charged again.
+LIVE_TRANSACTION_STATES = ("draft", "pending", "authorized", "done")
+PAYMENT_STATES = [
+    ("charging", "Charge in progress"),
+    ("paid", "Paid by card"),
+    ("failed", "Payment failed"),
+]
+
+
+# The card payment of renewals is a concern of its own (payment providers,
+# dunning), kept beside the renewal workflow it follows rather than in it.
+class SymantecContract(models.Model):
+    _inherit = "symantec.contract"  # pylint: disable=consider-merging-classes-inherited
+
+    # Contracts the charge phase of the run reads at once.
+    _renewal_charge_batch_size = 100
+
+    payment_token_id = fields.Many2one(
+        "payment.token",
+        string="Renewal Card",
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+        groups="base.group_user",
+        domain="[('partner_id', 'child_of', commercial_partner_id), "
+        "('company_id', '=', company_id)]",
+        help="Automatic renewals of this contract are charged to this saved "
+        "payment method of the customer on the day they are invoiced.",
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", string="Customer Company"
+    )
+    renewal_payment_state = fields.Selection(
+        PAYMENT_STATES,
+        string="Renewal Payment",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index="btree_not_null",
+        help="Where the card payment of the automatic renewal stands: charge "
+        "waiting for the payment provider's answer, paid, or failed (retried "
+        "on the days of the company's dunning policy).",
+    )
+    renewal_payment_attempts = fields.Integer(
+        string="Charge Attempts", copy=False, readonly=True
+    )
+    renewal_payment_failed_date = fields.Date(
+        string="First Failed Charge", copy=False, readonly=True
+    )
+    renewal_payment_next_date = fields.Date(
+        string="Next Charge", copy=False, readonly=True, index="btree_not_null"
+    )
+    renewal_payment_tx_id = fields.Many2one(
+        "payment.transaction",
+        string="Last Charge",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        groups="base.group_user",
+    )
+
+    @api.constrains("payment_token_id", "partner_id", "tier_id")
+    def _check_payment_token(self):
+        for contract in self.sudo():
+            token = contract.payment_token_id
+            if not token:
+                continue
+            if (
+                token.partner_id.commercial_partner_id
+                != contract.partner_id.commercial_partner_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the card %(card)s is not one of its "
+                        "customer %(customer)s.",
+                        name=contract.name,
+                        card=token.display_name,
+                        customer=contract.partner_id.commercial_partner_id.name,
+                    )
+                )
+            if contract.offering_type != "online":
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: only online services renew "
+                        "automatically and are charged to a card.",
+                        name=contract.name,
+                    )
+                )
+            if (
+                not token.active
+                or not token.provider_id.support_tokenization
+                or token.company_id != contract.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s: the card %(card)s cannot be charged "
+                        "(archived, or of a payment provider of another company "
+                        "or without saved cards).",
+                        name=contract.name,
+                        card=token.display_name,
+                    )
+                )
+
+    @api.model
+    def _demo_renewal_cards(self, cards):
+        """Demo data: a payment_demo card for each (contract id, simulated
+        state, last digits) of ``cards``, saved by the customer's contact;
+        nothing when payment_demo is not installed."""
+        provider = self.env.ref("payment.payment_provider_demo", False)
+        method = self.env.ref("payment_demo.payment_method_demo", False)
+        if not provider or provider.code != "demo" or not method:
+            return
+        Token = self.env["payment.token"]
+        for contract_id, simulated_state, details in cards:
+            contract = self.browse(contract_id).exists()
+            if not contract or contract.payment_token_id:
+                continue
+            partner = contract.partner_id.child_ids[:1] or contract.partner_id
+            contract.payment_token_id = Token.create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": method.id,
+                    "partner_id": partner.id,
+                    "payment_details": details,
+                    "provider_ref": f"demo-{contract.name}",
+                    "demo_simulated_state": simulated_state,
+                }
+            )
+
+    def _prepare_successor_values(self, order, state):
+        # The next term is charged to the same card.
+        values = super()._prepare_successor_values(order, state)
+        values["payment_token_id"] = self.sudo().payment_token_id.id
+        return values
+
+    # ------------------------------------------------------------------
+    # Charging the renewal invoice
+    # ------------------------------------------------------------------
+
+    def _schedule_renewal_charge(self, today):
+        """The automatic renewal is invoiced: contracts with a card are
+        charged today (by the charge phase of the run, after the batch that
+        made the invoice is committed)."""
+        self.filtered(lambda c: c.sudo().payment_token_id)._untracked().write(
+            {
+                "renewal_payment_state": False,
+                "renewal_payment_attempts": 0,
+                "renewal_payment_failed_date": False,
+                "renewal_payment_next_date": today,
+            }
+        )
+
+    @api.model
+    def _get_renewal_charge_domain(self, today):
+        return [
+            ("renewal_payment_next_date", "<=", today),
+            ("state", "in", RUN_STATES),
+        ]
+
+    @api.model
+    def _renewal_charge_run(self, today, commit=None):
+        """Charge the renewal invoices due today (first charges and dunning
+        retries), one contract at a time. ``commit`` (the scheduled action's)
+        is called once the charge is recorded and before the provider is
+        asked, then once its answer is recorded; without it everything stays
+        in the current transaction (demo data, tests)."""
+        handled = self.browse()
+        while True:
+            contracts = self.search(
+                [
+                    *self._get_renewal_charge_domain(today),
+                    ("id", "not in", handled.ids),
+                ],
+                order="renewal_payment_next_date, id",
+                limit=self._renewal_charge_batch_size,
+            )
+            if not contracts:
+                return handled
+            handled |= contracts
+            for contract in contracts:
+                contract._renewal_charge(today, commit)
+
+    def _renewal_charge(self, today, commit=None):
+        """One charge of this contract's renewal invoice, if it is still due
+        and no other charge of the invoice is made or waiting; returns the
+        transaction."""
+        self.ensure_one()
+        Transaction = self.env["payment.transaction"]
+        contract = self._lock_for_charge(today)
+        if not contract:
+            return Transaction
+        company_contract = contract.with_company(contract.company_id)
+        tx = company_contract._prepare_renewal_charge(today)
+        if not tx:
+            return Transaction
+        if commit:
+            commit()
+        try:
+            with self.env.cr.savepoint():
+                tx._charge_with_token()
+                # As account.payment does for its own charges: the payment is
+                # made and reconciled, and the answer recorded (the hook of
+                # payment.transaction below), in this transaction.
+                tx._post_process()
+        except Exception:
+            # The provider's answer is unknown: the transaction stays as it
+            # is (committed), and blocks any other charge of the invoice
+            # until the provider's notification or a person settles it.
+            _logger.exception(
+                "Renewal charge %s of contract %s failed before its answer was "
+                "recorded",
+                tx.reference,
+                contract.name,
+            )
+        if commit:
+            commit()
+        return tx
+
+    def _lock_for_charge(self, today):
+        """This contract locked for its charge, or nothing when another
+        worker holds it, changed it since this transaction began, or it is
+        no longer due."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                locked = self.try_lock_for_update(allow_referencing=True)
+        except psycopg2.errors.SerializationFailure:
+            return self.browse()
+        locked.invalidate_recordset()
+        return locked.filtered_domain(self._get_renewal_charge_domain(today))
+
+    def _renewal_invoice(self):
+        """The posted invoice of this contract's automatic renewal."""
+        self.ensure_one()
+        order = self.sudo().renewal_order_id
+        if not order.renewal_is_auto:
+            return self.env["account.move"]
+        return order.invoice_ids.filtered(
+            lambda i: i.state == "posted" and i.move_type == "out_invoice"
+        )[:1]
+
+    def _prepare_renewal_charge(self, today):
+        """The transaction charging the renewal invoice, created; or none
+        when there is nothing to charge (the due date is then cleared)."""
+        self.ensure_one()
+        contract = self.sudo()
+        invoice = contract._renewal_invoice()
+        token = contract.payment_token_id
+        stop = {"renewal_payment_next_date": False}
+        if (
+            not invoice
+            or not token
+            or invoice.payment_state in ("paid", "in_payment", "reversed")
+            or invoice.amount_residual <= 0
+        ):
+            contract._untracked().write(stop)
+            return self.env["payment.transaction"]
+        live = invoice.transaction_ids.filtered(
+            lambda t: t.state in LIVE_TRANSACTION_STATES
+        )
+        if live:
+            # A charge of the invoice is made or waiting: never a second one.
+            contract._untracked().write(
+                {**stop, "renewal_payment_state": "charging"}
+                if not contract.renewal_payment_state
+                else stop
+            )
+            return self.env["payment.transaction"]
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(contract._prepare_renewal_transaction_values(invoice, token))
+        )
+        contract._untracked().write(
+            {
+                **stop,
+                "renewal_payment_state": "charging",
+                "renewal_payment_attempts": contract.renewal_payment_attempts + 1,
+                "renewal_payment_tx_id": tx.id,
+            }
+        )
+        return tx
+
+    def _prepare_renewal_transaction_values(self, invoice, token):
+        self.ensure_one()
+        return {
+            "provider_id": token.provider_id.id,
+            "payment_method_id": token.payment_method_id.id,
+            "amount": invoice.amount_residual,
+            "currency_id": invoice.currency_id.id,
+            "partner_id": invoice.partner_id.id,
+            "token_id": token.id,
+            "operation": "offline",
+            "invoice_ids": [fields.Command.set(invoice.ids)],
+        }
+
+    # ------------------------------------------------------------------
+    # The provider's answer
+    # ------------------------------------------------------------------
+
+    def _renewal_charge_answered(self, tx):
+        """Record the provider's answer to this contract's charge: paid (the
+        invoice's payment activates the next term) with a receipt, or failed
+        with the dunning e-mail and the next attempt; a charge still pending
+        waits for the provider's notification."""
+        self.ensure_one()
+        if self.renewal_payment_state != "charging" or tx.state not in (
+            "done",
+            "error",
+            "cancel",
+        ):
+            return
+        invoice = tx.invoice_ids[:1]
+        today = fields.Date.context_today(self)
+        if tx.state == "done":
+            self._untracked().write({"renewal_payment_state": "paid"})
+            self.message_post(
+                body=self.env._(
+                    "Charge %(attempt)s of invoice %(invoice)s: paid with "
+                    "%(card)s (transaction %(reference)s).",
+                    attempt=self.renewal_payment_attempts,
+                    invoice=invoice.name,
+                    card=tx.token_id.display_name,
+                    reference=tx.reference,
+                )
+            )
+            send_renewal_mails(
+                invoice,
+                self.env.ref("symantec_renewals.mail_template_auto_renewal_receipt"),
+            )
+            return
+        first_failure = self.renewal_payment_failed_date or today
+        retry = policy.retry_date(
+            first_failure,
+            self.company_id.auto_renew_retry_day_list(),
+            self.renewal_payment_attempts,
+        )
+        if retry is not None:
+            retry = max(retry, today + timedelta(days=1))
+        self._untracked().write(
+            {
+                "renewal_payment_state": "failed",
+                "renewal_payment_failed_date": first_failure,
+                "renewal_payment_next_date": retry,
+            }
+        )
+        reason = tx.state_message or self.env._("The card was refused.")
+        self.message_post(
+            body=self.env._(
+                "Charge %(attempt)s of invoice %(invoice)s with %(card)s failed "
+                "(transaction %(reference)s): %(reason)s %(next)s",
+                attempt=self.renewal_payment_attempts,
+                invoice=invoice.name,
+                card=tx.token_id.display_name,
+                reference=tx.reference,
+                reason=reason,
+                next=self.env._("Next attempt on %(date)s.", date=retry)
+                if retry
+                else self.env._("That was the last attempt."),
+            )
+        )
+        send_renewal_mails(
+            invoice,
+            self.env.ref("symantec_renewals.mail_template_auto_renewal_payment_failed"),
+        )
+        if retry is None:
+            self._schedule_payment_failed_activity(invoice)
+
+    def _schedule_payment_failed_activity(self, invoice):
+        """The last retry failed: the rep follows the renewal up."""
+        self.ensure_one()
+        record = self.renewal_lead_id or self
+        user = self.user_id or self.team_id.user_id
+        record.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.with_context(lang=user.lang or self.env.lang).env._(
+                "Renewal payment failed: contact the customer"
+            ),
+            note=self.env._(
+                "Every charge of invoice %(invoice)s failed: ask the customer to "
+                "pay it or to choose another card before the end date.",
+                invoice=invoice.name,
+            ),
+            user_id=(user or self.env.user).id,
+            date_deadline=fields.Date.context_today(self),
+        )
+
+    def _renewal_paid_otherwise(self):
+        """The renewal invoice is paid another way (pay-now link, transfer)
+        after a failed charge: no further attempt; the dunning recovered
+        it."""
+        todo = self.filtered(lambda c: c.renewal_payment_state in ("failed", False))
+        todo.filtered("renewal_payment_failed_date")._untracked().write(
+            {"renewal_payment_state": "paid", "renewal_payment_next_date": False}
+        )
+        (todo - todo.filtered("renewal_payment_failed_date"))._untracked().write(
+            {"renewal_payment_next_date": False}
+        )
