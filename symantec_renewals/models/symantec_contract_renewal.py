@@ -850,37 +850,36 @@ class SymantecContract(models.Model):
         if not coterm_date:
             raise UserError(self.env._("Choose the day the new terms end."))
         for contract in self:
+            new_start, new_end = policy.coterm_dates(contract.date_end, coterm_date)
+            term = {
+                "name": contract.name,
+                "start": format_date(self.env, new_start),
+                "end": format_date(self.env, new_end),
+                "months": max(policy.term_months(new_start, new_end), 0),
+            }
             minimum = contract._renewal_min_months()
             if not policy.coterm_term_long_enough(
                 contract.date_end, coterm_date, minimum
             ):
-                new_start, new_end = policy.coterm_dates(contract.date_end, coterm_date)
                 raise UserError(
                     self.env._(
                         "Contract %(name)s would be renewed from %(start)s to "
                         "%(end)s, %(months)s months: a maintenance term lasts at "
                         "least %(minimum)s months. Choose a co-termination date on "
                         "or after %(earliest)s.",
-                        name=contract.name,
-                        start=format_date(self.env, new_start),
-                        end=format_date(self.env, new_end),
-                        months=max(policy.term_months(new_start, new_end), 0),
+                        **term,
                         minimum=minimum,
                         earliest=format_date(self.env, self._earliest_coterm_date()),
                     )
                 )
             if not policy.coterm_term_within_limit(contract.date_end, coterm_date):
-                new_start, new_end = policy.coterm_dates(contract.date_end, coterm_date)
                 raise UserError(
                     self.env._(
                         "Contract %(name)s would be renewed from %(start)s to "
                         "%(end)s, %(months)s months: a maintenance term lasts at "
                         "most %(maximum)s months. Choose an earlier co-termination "
                         "date, or fewer years.",
-                        name=contract.name,
-                        start=format_date(self.env, new_start),
-                        end=format_date(self.env, new_end),
-                        months=policy.term_months(new_start, new_end),
+                        **term,
                         maximum=policy.MAX_RENEWAL_YEARS * 12,
                     )
                 )
