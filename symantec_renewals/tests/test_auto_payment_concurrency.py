@@ -8,12 +8,12 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import BaseCase, tagged
+from odoo import Command
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.symantec_contract_renewal_payment import SymantecContract
-from .test_renewal_concurrency import odoo_registry
+from .test_renewal_concurrency import CommittingCase
 
 END = date(2026, 12, 31)
 DAY = END - timedelta(days=7)
@@ -21,15 +21,7 @@ MARK = "Concurrent charge test customer"
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentCharges(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = odoo_registry()
-
-    def env_of(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-
+class TestConcurrentCharges(CommittingCase):
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:

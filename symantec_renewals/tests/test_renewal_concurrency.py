@@ -15,9 +15,8 @@ END = date(2026, 12, 31)
 MARK = "Concurrency test customer"
 
 
-class ConcurrentRunsCommon(BaseCase):
-    """Twelve contracts committed for real (half of them enterprise), for
-    runs on cursors of their own, and removed afterwards."""
+class CommittingCase(BaseCase):
+    """Tests on cursors of their own, committing for real as workers do."""
 
     @classmethod
     def setUpClass(cls):
@@ -26,6 +25,11 @@ class ConcurrentRunsCommon(BaseCase):
 
     def env_of(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+
+
+class ConcurrentRunsCommon(CommittingCase):
+    """Twelve contracts committed for real (half of them enterprise), for
+    runs on cursors of their own, and removed afterwards."""
 
     def setUp(self):
         super().setUp()
