@@ -295,6 +295,15 @@ LINE_FIELDS = (
     "renewal_line_kind",
     "renewal_contract_line_id",
 )
+# What the run writes on each contract; the reference paths write it too
+# (before the opportunity, whose pipeline stage follows the contract's case).
+CONTRACT_FIELDS = (
+    "state",
+    "renewal_case",
+    "renewal_checked_date",
+    "renewal_reminder_date",
+    "renewal_auto_notice_sent",
+)
 ACTIVITY_FIELDS = ("activity_type_id", "summary", "date_deadline", "user_id")
 # A note in a record's chatter (the opportunity's creation note).
 NOTE_FIELDS = ("body", "message_type", "subtype_id", "author_id", "email_from")
@@ -352,7 +361,12 @@ def _made_by_run(env, contracts, last_ids):
         return env[model].search([("id", ">", last_ids[model]), *domain], order="id")
 
     plan = {
-        contract.id: {"order": None, "activities": [], "mails": []}
+        contract.id: {
+            "contract": _plain(contract, CONTRACT_FIELDS),
+            "order": None,
+            "activities": [],
+            "mails": [],
+        }
         for contract in contracts
     }
     leads = new("crm.lead", [("renewal_contract_id", "in", contracts.ids)])
@@ -479,7 +493,14 @@ def batch_floor(env, contracts, plan, batch_size):
     created at once, then their notifications."""
     lead_model = env["ir.model"]._get_id("crm.lead")
     Lead = env["crm.lead"].with_context(mail_create_nolog=True)
+    Contract = env["symantec.contract"].sudo()
     for batch in split_every(batch_size, contracts.ids):
+        # The contracts' new values, one write per distinct set of values.
+        by_values = defaultdict(list)
+        for cid in batch:
+            by_values[tuple(sorted(plan[cid]["contract"].items()))].append(cid)
+        for values, ids in by_values.items():
+            Contract.browse(ids).write(dict(values))
         leads = Lead.create([_lead_values(plan[cid]) for cid in batch])
         lead_of = dict(zip(batch, leads, strict=True))
         notes = defaultdict(dict)
@@ -502,6 +523,10 @@ def batch_floor(env, contracts, plan, batch_size):
             ("sale.order", cid): order.id
             for cid, order in zip(quoted, orders, strict=True)
         }
+        for cid in batch:
+            contract = Contract.browse(cid)
+            contract.renewal_lead_id = lead_of[cid]
+            contract.renewal_order_id = record_of.get(("sale.order", cid), False)
         env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {**values, "res_model_id": lead_model, "res_id": lead_of[cid].id}
@@ -555,6 +580,7 @@ def naive(env, contracts, plan):
     Lead = env["crm.lead"].with_context(mail_create_nolog=True)
     for contract in contracts:
         todo = plan[contract.id]
+        contract.sudo().write(todo["contract"])
         lead = Lead.create(_lead_values(todo))
         for note in todo["lead"]["notes"]:
             lead.message_post(
@@ -569,6 +595,12 @@ def naive(env, contracts, plan):
             records["sale.order"] = env["sale.order"].create(
                 _order_values(todo["order"], lead)
             )
+        contract.sudo().write(
+            {
+                "renewal_lead_id": lead.id,
+                "renewal_order_id": records.get("sale.order", lead.order_ids[:0]).id,
+            }
+        )
         for values in todo["activities"]:
             lead.activity_schedule(**values)
         for mail in todo["mails"]:
