@@ -18,6 +18,5 @@ class PaymentTransaction(models.Model):
                 ]
             )
         )
-        for contract in contracts:
-            contract._renewal_charge_answered(contract.renewal_payment_tx_id)
+        contracts._renewal_charge_answered()
         return result

@@ -63,7 +63,6 @@ class SymantecContract(models.Model):
         string="Renewal Payment",
         copy=False,
         readonly=True,
-        tracking=True,
         index="btree_not_null",
         help="Where the card payment of the automatic renewal stands: charge "
         "waiting for the payment provider's answer, paid, or failed (retried "
@@ -169,7 +168,7 @@ class SymantecContract(models.Model):
         """The automatic renewal is invoiced: contracts with a card are
         charged today (by the charge phase of the run, after the batch that
         made the invoice is committed)."""
-        self.filtered(lambda c: c.sudo().payment_token_id)._untracked().write(
+        self.filtered(lambda c: c.sudo().payment_token_id).sudo().write(
             {
                 "renewal_payment_state": False,
                 "renewal_payment_attempts": 0,
@@ -186,17 +185,20 @@ class SymantecContract(models.Model):
         ]
 
     @api.model
-    def _renewal_charge_run(self, today, commit=None):
+    def _renewal_charge_run(self, today, commit=None, domain=None):
         """Charge the renewal invoices due today (first charges and dunning
-        retries), one contract at a time. ``commit`` (the scheduled action's)
-        is called once the charge is recorded and before the provider is
-        asked, then once its answer is recorded; without it everything stays
-        in the current transaction (demo data, tests)."""
+        retries, of the contracts matching ``domain`` too), in batches of
+        ``_renewal_charge_batch_size``. ``commit`` (the scheduled action's)
+        is called once the batch's charges are recorded and before the
+        provider is asked, then once its answers are recorded; without it
+        everything stays in the current transaction (demo data, tests).
+        Returns the contracts handled."""
         handled = self.browse()
         while True:
             contracts = self.search(
                 [
                     *self._get_renewal_charge_domain(today),
+                    *(domain or []),
                     ("id", "not in", handled.ids),
                 ],
                 order="renewal_payment_next_date, id",
@@ -205,54 +207,80 @@ class SymantecContract(models.Model):
             if not contracts:
                 return handled
             handled |= contracts
-            for contract in contracts:
-                contract._renewal_charge(today, commit)
+            contracts._renewal_charge(today, commit)
 
     def _renewal_charge(self, today, commit=None):
-        """One charge of this contract's renewal invoice, if it is still due
-        and no other charge of the invoice is made or waiting; returns the
-        transaction."""
-        self.ensure_one()
+        """One charge of the renewal invoice of each of these contracts that
+        is still due and whose invoice has no other charge made or waiting;
+        returns the transactions. As Odoo charges the payments it posts with
+        a saved card: the transactions created at once, each sent to its
+        provider, then post-processed together (the payments made and
+        reconciled, the answers recorded on the contracts, see
+        payment.transaction's ``_post_process``)."""
         Transaction = self.env["payment.transaction"]
-        contract = self._lock_for_charge(today)
-        if not contract:
-            return Transaction
-        company_contract = contract.with_company(contract.company_id)
-        tx = company_contract._prepare_renewal_charge(today)
-        if not tx:
+        contracts = self._lock_for_charge(today)
+        txs = Transaction
+        for company in contracts.company_id:
+            txs |= (
+                contracts.filtered(lambda c, co=company: c.company_id == co)
+                .with_company(company)
+                ._prepare_renewal_charges(today)
+            )
+        if not txs:
             return Transaction
         if commit:
             commit()
+        answered = Transaction
+        for tx in txs:
+            try:
+                with self.env.cr.savepoint():
+                    tx._charge_with_token()
+                answered |= tx
+            except Exception:
+                # The provider's answer is unknown: the transaction stays as
+                # it is (committed), and blocks any other charge of the
+                # invoice until the provider's notification or a person
+                # settles it.
+                _logger.exception(
+                    "Renewal charge %s failed before its answer was recorded",
+                    tx.reference,
+                )
         try:
             with self.env.cr.savepoint():
-                tx._charge_with_token()
-                # As account.payment does for its own charges: the payment is
-                # made and reconciled, and the answer recorded (the hook of
-                # payment.transaction below), in this transaction.
-                tx._post_process()
+                answered._post_process()
         except Exception:
-            # The provider's answer is unknown: the transaction stays as it
-            # is (committed), and blocks any other charge of the invoice
-            # until the provider's notification or a person settles it.
-            _logger.exception(
-                "Renewal charge %s of contract %s failed before its answer was "
-                "recorded",
-                tx.reference,
-                contract.name,
-            )
+            # One transaction's post-processing broke: each on its own, so
+            # that the others are recorded; a transaction left unprocessed is
+            # taken again by Odoo's post-processing scheduled action.
+            for tx in answered:
+                try:
+                    with self.env.cr.savepoint():
+                        tx._post_process()
+                except Exception:
+                    _logger.exception(
+                        "Renewal charge %s: its answer could not be recorded",
+                        tx.reference,
+                    )
         if commit:
             commit()
-        return tx
+        return txs
 
     def _lock_for_charge(self, today):
-        """This contract locked for its charge, or nothing when another
-        worker holds it, changed it since this transaction began, or it is
-        no longer due."""
+        """Those of these contracts locked for their charge: without the rows
+        another worker holds or changed since this transaction began, and
+        those no longer due."""
         try:
             with self.env.cr.savepoint(flush=False):
                 locked = self.try_lock_for_update(allow_referencing=True)
         except psycopg2.errors.SerializationFailure:
-            return self.browse()
+            # Another worker changed one of them: the others, one at a time.
+            locked = self.browse()
+            for contract in self:
+                try:
+                    with self.env.cr.savepoint(flush=False):
+                        locked |= contract.try_lock_for_update(allow_referencing=True)
+                except psycopg2.errors.SerializationFailure:
+                    continue
         locked.invalidate_recordset()
         return locked.filtered_domain(self._get_renewal_charge_domain(today))
 
@@ -266,47 +294,53 @@ class SymantecContract(models.Model):
             lambda i: i.state == "posted" and i.move_type == "out_invoice"
         )[:1]
 
-    def _prepare_renewal_charge(self, today):
-        """The transaction charging the renewal invoice, created; or none
-        when there is nothing to charge (the due date is then cleared)."""
-        self.ensure_one()
-        contract = self.sudo()
-        invoice = contract._renewal_invoice()
-        token = contract.payment_token_id
+    def _prepare_renewal_charges(self, today):
+        """The transactions charging these contracts' renewal invoices,
+        created at once; none for a contract with nothing to charge (its due
+        date is then cleared) or whose invoice has a charge made or waiting
+        (never a second one)."""
+        done = self.browse()
+        waiting = self.browse()
+        todo = []
+        for contract in self.sudo():
+            invoice = contract._renewal_invoice()
+            token = contract.payment_token_id
+            if (
+                not invoice
+                or not token
+                or invoice.payment_state in ("paid", "in_payment", "reversed")
+                or invoice.amount_residual <= 0
+            ):
+                done |= contract
+            elif invoice.transaction_ids.filtered(
+                lambda t: t.state in LIVE_TRANSACTION_STATES
+            ):
+                waiting |= contract
+            else:
+                todo.append((contract, invoice, token))
         stop = {"renewal_payment_next_date": False}
-        if (
-            not invoice
-            or not token
-            or invoice.payment_state in ("paid", "in_payment", "reversed")
-            or invoice.amount_residual <= 0
-        ):
-            contract._untracked().write(stop)
-            return self.env["payment.transaction"]
-        live = invoice.transaction_ids.filtered(
-            lambda t: t.state in LIVE_TRANSACTION_STATES
+        (done | waiting.filtered("renewal_payment_state")).sudo().write(stop)
+        waiting.filtered(lambda c: not c.renewal_payment_state).sudo().write(
+            {**stop, "renewal_payment_state": "charging"}
         )
-        if live:
-            # A charge of the invoice is made or waiting: never a second one.
-            contract._untracked().write(
-                {**stop, "renewal_payment_state": "charging"}
-                if not contract.renewal_payment_state
-                else stop
+        Transaction = self.env["payment.transaction"].sudo()
+        txs = Transaction
+        for contract, invoice, token in todo:
+            # One create each: payment.transaction's token check reads one
+            # token (its constraints are not written for a batch).
+            tx = Transaction.create(
+                contract._prepare_renewal_transaction_values(invoice, token)
             )
-            return self.env["payment.transaction"]
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(contract._prepare_renewal_transaction_values(invoice, token))
-        )
-        contract._untracked().write(
-            {
-                **stop,
-                "renewal_payment_state": "charging",
-                "renewal_payment_attempts": contract.renewal_payment_attempts + 1,
-                "renewal_payment_tx_id": tx.id,
-            }
-        )
-        return tx
+            txs |= tx
+            contract.write(
+                {
+                    **stop,
+                    "renewal_payment_state": "charging",
+                    "renewal_payment_attempts": contract.renewal_payment_attempts + 1,
+                    "renewal_payment_tx_id": tx.id,
+                }
+            )
+        return txs
 
     def _prepare_renewal_transaction_values(self, invoice, token):
         self.ensure_one()
@@ -325,73 +359,81 @@ class SymantecContract(models.Model):
     # The provider's answer
     # ------------------------------------------------------------------
 
-    def _renewal_charge_answered(self, tx):
-        """Record the provider's answer to this contract's charge: paid (the
-        invoice's payment activates the next term) with a receipt, or failed
-        with the dunning e-mail and the next attempt; a charge still pending
-        waits for the provider's notification."""
-        self.ensure_one()
-        if self.renewal_payment_state != "charging" or tx.state not in (
-            "done",
-            "error",
-            "cancel",
-        ):
-            return
-        invoice = tx.invoice_ids[:1]
-        today = fields.Date.context_today(self)
-        if tx.state == "done":
-            self._untracked().write({"renewal_payment_state": "paid"})
-            self.message_post(
-                body=self.env._(
+    def _renewal_charge_answered(self):
+        """Record the provider's answer to these contracts' last charges:
+        paid (the invoice's payment activates the next term) with a receipt,
+        or failed with the dunning e-mail and the next attempt; a charge
+        still pending waits for the provider's notification. Each attempt is
+        logged on its contract; the e-mails of one kind go out together."""
+        answered = self.sudo().filtered(
+            lambda c: (
+                c.renewal_payment_state == "charging"
+                and c.renewal_payment_tx_id.state in ("done", "error", "cancel")
+            )
+        )
+        paid = answered.filtered(lambda c: c.renewal_payment_tx_id.state == "done")
+        failed = answered - paid
+        paid.write({"renewal_payment_state": "paid"})
+        paid._message_log_batch(
+            bodies={
+                contract.id: self.env._(
                     "Charge %(attempt)s of invoice %(invoice)s: paid with "
                     "%(card)s (transaction %(reference)s).",
-                    attempt=self.renewal_payment_attempts,
-                    invoice=invoice.name,
+                    attempt=contract.renewal_payment_attempts,
+                    invoice=tx.invoice_ids[:1].name,
                     card=tx.token_id.display_name,
                     reference=tx.reference,
                 )
-            )
-            send_renewal_mails(
-                invoice,
-                self.env.ref("symantec_renewals.mail_template_auto_renewal_receipt"),
-            )
-            return
-        first_failure = self.renewal_payment_failed_date or today
-        retry = policy.retry_date(
-            first_failure,
-            self.company_id.auto_renew_retry_day_list(),
-            self.renewal_payment_attempts,
-        )
-        if retry is not None:
-            retry = max(retry, today + timedelta(days=1))
-        self._untracked().write(
-            {
-                "renewal_payment_state": "failed",
-                "renewal_payment_failed_date": first_failure,
-                "renewal_payment_next_date": retry,
+                for contract in paid
+                for tx in [contract.renewal_payment_tx_id]
             }
         )
-        reason = tx.state_message or self.env._("The card was refused.")
-        self.message_post(
-            body=self.env._(
+        send_renewal_mails(
+            paid.renewal_payment_tx_id.invoice_ids,
+            self.env.ref("symantec_renewals.mail_template_auto_renewal_receipt"),
+        )
+        if not failed:
+            return
+        today = fields.Date.context_today(self)
+        bodies = {}
+        for contract in failed:
+            tx = contract.renewal_payment_tx_id
+            first_failure = contract.renewal_payment_failed_date or today
+            retry = policy.retry_date(
+                first_failure,
+                contract.company_id.auto_renew_retry_day_list(),
+                contract.renewal_payment_attempts,
+            )
+            if retry is not None:
+                retry = max(retry, today + timedelta(days=1))
+            contract.write(
+                {
+                    "renewal_payment_state": "failed",
+                    "renewal_payment_failed_date": first_failure,
+                    "renewal_payment_next_date": retry,
+                }
+            )
+            bodies[contract.id] = self.env._(
                 "Charge %(attempt)s of invoice %(invoice)s with %(card)s failed "
                 "(transaction %(reference)s): %(reason)s %(next)s",
-                attempt=self.renewal_payment_attempts,
-                invoice=invoice.name,
+                attempt=contract.renewal_payment_attempts,
+                invoice=tx.invoice_ids[:1].name,
                 card=tx.token_id.display_name,
                 reference=tx.reference,
-                reason=reason,
+                reason=tx.state_message or self.env._("The card was refused."),
                 next=self.env._("Next attempt on %(date)s.", date=retry)
                 if retry
                 else self.env._("That was the last attempt."),
             )
-        )
+        failed._message_log_batch(bodies=bodies)
         send_renewal_mails(
-            invoice,
+            failed.renewal_payment_tx_id.invoice_ids,
             self.env.ref("symantec_renewals.mail_template_auto_renewal_payment_failed"),
         )
-        if retry is None:
-            self._schedule_payment_failed_activity(invoice)
+        for contract in failed.filtered(lambda c: not c.renewal_payment_next_date):
+            contract._schedule_payment_failed_activity(
+                contract.renewal_payment_tx_id.invoice_ids[:1]
+            )
 
     def _schedule_payment_failed_activity(self, invoice):
         """The last retry failed: the rep follows the renewal up."""
@@ -417,9 +459,8 @@ class SymantecContract(models.Model):
         after a failed charge: no further attempt; the dunning recovered
         it."""
         todo = self.filtered(lambda c: c.renewal_payment_state in ("failed", False))
-        todo.filtered("renewal_payment_failed_date")._untracked().write(
+        recovered = todo.filtered("renewal_payment_failed_date")
+        recovered.sudo().write(
             {"renewal_payment_state": "paid", "renewal_payment_next_date": False}
         )
-        (todo - todo.filtered("renewal_payment_failed_date"))._untracked().write(
-            {"renewal_payment_next_date": False}
-        )
+        (todo - recovered).sudo().write({"renewal_payment_next_date": False})

@@ -150,7 +150,7 @@ class TestConcurrentCharges(CommittingCase):
             contract_a = env_a["symantec.contract"].browse(self.contract_id)
             # Worker A prepares the charge and holds the row, uncommitted.
             self.assertTrue(contract_a._lock_for_charge(DAY))
-            contract_a._prepare_renewal_charge(DAY)
+            contract_a._prepare_renewal_charges(DAY)
             charge_b = (
                 env_b["symantec.contract"]
                 .browse(self.contract_id)
