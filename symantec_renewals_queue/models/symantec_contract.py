@@ -113,6 +113,14 @@ class SymantecContract(models.Model):
         domain = self._get_renewal_run_domain(today)
         batch = self._lock_renewal_batch(domain)
         failed = batch._renewal_run_batch(today) if batch else self.browse()
+        # The cards of the renewal invoices due today are charged, as by the
+        # in-process run's charge phase (SPEC §11): the batch's work and each
+        # charge committed before its provider is asked, so that a worker
+        # killed afterwards leaves a charge that blocks a second one. A job
+        # run again charges what is still due of its contracts.
+        self._renewal_charge_run(
+            today, commit=self._renewal_job_commit, domain=[("id", "in", self.ids)]
+        )
         if failed and attempt < self._renewal_chunk_attempts:
             failed._enqueue_renewal_chunk(today, attempt=attempt + 1)
         elif failed:
@@ -133,6 +141,11 @@ class SymantecContract(models.Model):
             failed=len(failed),
             skipped=len(self) - len(batch),
         )
+
+    def _renewal_job_commit(self):
+        """Commit the job's work so far: a card charge is recorded before
+        its provider is asked (the job's own commit comes after)."""
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------
     # "Run renewal now"

@@ -1,1 +1,6 @@
-from . import test_i18n, test_queued_run, test_queued_run_workers
+from . import (
+    test_i18n,
+    test_queued_charge,
+    test_queued_run,
+    test_queued_run_workers,
+)

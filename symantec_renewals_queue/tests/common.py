@@ -27,13 +27,21 @@ def renewal_jobs(env):
     )
 
 
-def perform(env, job_record):
+def perform(env, job_record, commit=None):
     """Run one job as a job worker does (started, performed in a savepoint,
-    done), in the current transaction."""
+    done), in the current transaction: the job's own commits call
+    ``commit`` instead (a test keeps its transaction)."""
     job = Job.load(env, job_record.uuid)
     job.set_started()
     job.store()
-    with env.cr.savepoint():
+    with (
+        patch.object(
+            type(env["symantec.contract"]),
+            "_renewal_job_commit",
+            lambda self: commit and commit(),
+        ),
+        env.cr.savepoint(),
+    ):
         job.perform()
     job.set_done()
     job.store()
