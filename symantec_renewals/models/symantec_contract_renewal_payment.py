@@ -42,6 +42,8 @@ class SymantecContract(models.Model):
 
     # Contracts the charge phase of the run reads at once.
     _renewal_charge_batch_size = 100
+    # Days without the provider's answer after which the rep checks a charge.
+    _renewal_charge_stalled_days = 2
 
     payment_token_id = fields.Many2one(
         "payment.token",
@@ -160,9 +162,31 @@ class SymantecContract(models.Model):
         values["payment_token_id"] = self.sudo().payment_token_id.id
         return values
 
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("payment_token_id"):
+            self._schedule_charge_on_new_card(fields.Date.context_today(self))
+        return result
+
     # ------------------------------------------------------------------
     # Charging the renewal invoice
     # ------------------------------------------------------------------
+
+    def _schedule_charge_on_new_card(self, today):
+        """A card chosen while the automatic renewal's invoice waits unpaid
+        with no charge planned or waiting (it was invoiced before the card,
+        or every retry failed): the next run charges it."""
+        todo = self.sudo().filtered(
+            lambda c: (
+                c.state in RUN_STATES
+                and not c.renewal_payment_next_date
+                and c.renewal_payment_state != "charging"
+                and (invoice := c._renewal_invoice())
+                and invoice.payment_state not in ("paid", "in_payment", "reversed")
+                and invoice.amount_residual > 0
+            )
+        )
+        todo.write({"renewal_payment_next_date": today})
 
     def _schedule_renewal_charge(self, today):
         """The automatic renewal is invoiced: contracts with a card are
@@ -205,6 +229,7 @@ class SymantecContract(models.Model):
                 limit=self._renewal_charge_batch_size,
             )
             if not contracts:
+                self._follow_up_stalled_charges(today, domain)
                 return handled
             handled |= contracts
             contracts._renewal_charge(today, commit)
@@ -438,21 +463,80 @@ class SymantecContract(models.Model):
     def _schedule_payment_failed_activity(self, invoice):
         """The last retry failed: the rep follows the renewal up."""
         self.ensure_one()
-        record = self.renewal_lead_id or self
-        user = self.user_id or self.team_id.user_id
-        record.sudo().activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=self.with_context(lang=user.lang or self.env.lang).env._(
-                "Renewal payment failed: contact the customer"
-            ),
-            note=self.env._(
+        self._schedule_payment_activity(
+            self._payment_rep_env()._("Renewal payment failed: contact the customer"),
+            self.env._(
                 "Every charge of invoice %(invoice)s failed: ask the customer to "
                 "pay it or to choose another card before the end date.",
                 invoice=invoice.name,
             ),
-            user_id=(user or self.env.user).id,
+        )
+
+    def _payment_rep(self):
+        """Who follows the contract's payment up: its rep, else its team's
+        leader, else the current user."""
+        self.ensure_one()
+        return self.user_id or self.team_id.user_id or self.env.user
+
+    def _payment_rep_env(self):
+        """The environment in the language of the contract's rep."""
+        return self.with_context(lang=self._payment_rep().lang or self.env.lang).env
+
+    def _schedule_payment_activity(self, summary, note):
+        """A "Renewal payment" activity for the contract's rep, on its
+        renewal opportunity, due today."""
+        self.ensure_one()
+        record = self.renewal_lead_id or self
+        user = self._payment_rep()
+        record.sudo().activity_schedule(
+            "symantec_renewals.mail_activity_type_renewal_payment",
+            summary=summary,
+            note=note,
+            user_id=user.id,
             date_deadline=fields.Date.context_today(self),
         )
+
+    @api.model
+    def _follow_up_stalled_charges(self, today, domain=None):
+        """Charges with no answer from their provider
+        ``_renewal_charge_stalled_days`` after they were made (a worker killed
+        before the answer was recorded, a provider that never notified):
+        never made again automatically, they are given to the rep once, to
+        check with the provider and settle."""
+        since = fields.Datetime.to_datetime(
+            today - timedelta(days=self._renewal_charge_stalled_days)
+        )
+        stalled = self.sudo().search(
+            [
+                *(domain or []),
+                ("renewal_payment_state", "=", "charging"),
+                ("renewal_payment_tx_id.state", "in", ("draft", "pending", "authorized")),
+                ("renewal_payment_tx_id.last_state_change", "<", since),
+            ]
+        )
+        payment_type = self.env.ref(
+            "symantec_renewals.mail_activity_type_renewal_payment"
+        )
+        for contract in stalled:
+            record = contract.renewal_lead_id or contract
+            if record.activity_ids.filtered(
+                lambda a: a.activity_type_id == payment_type
+            ):
+                continue
+            tx = contract.renewal_payment_tx_id
+            contract._schedule_payment_activity(
+                contract._payment_rep_env()._("Renewal charge without answer: check it"),
+                self.env._(
+                    "Charge %(reference)s of invoice %(invoice)s (%(provider)s) "
+                    "has had no answer since %(date)s. It is not made again "
+                    "automatically: check it with the payment provider, then "
+                    "mark the invoice paid or the transaction failed.",
+                    reference=tx.reference,
+                    invoice=tx.invoice_ids[:1].name,
+                    provider=tx.provider_id.name,
+                    date=fields.Date.to_date(tx.last_state_change),
+                ),
+            )
 
     def _renewal_paid_otherwise(self):
         """The renewal invoice is paid another way (pay-now link, transfer)

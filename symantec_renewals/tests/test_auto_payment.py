@@ -183,6 +183,57 @@ class TestAutoPayment(AutoPaymentCommon):
         self.run_on(ORDER_DAY + timedelta(days=3))
         self.assertEqual(self.charges(contract), charge, "not charged a second time")
 
+    def test_card_chosen_after_the_last_retry_is_charged_by_the_next_run(self):
+        contract = self.card_contract("cancel")
+        for days in (0, 1, 3, 7):
+            self.run_on(ORDER_DAY + timedelta(days=days))
+        self.assertFalse(contract.renewal_payment_next_date, "the retries are spent")
+        self.run_on(ORDER_DAY + timedelta(days=8))
+        self.assertEqual(len(self.charges(contract)), 4, "nothing more by itself")
+        with freeze_time(ORDER_DAY + timedelta(days=8)):
+            contract.payment_token_id = self.card("done", details="5555")
+        self.assertEqual(
+            contract.renewal_payment_next_date, ORDER_DAY + timedelta(days=8)
+        )
+        self.run_on(ORDER_DAY + timedelta(days=8))
+        self.assertEqual(self.charges(contract)[-1].token_id, contract.payment_token_id)
+        self.assertEqual(self.charges(contract)[-1].state, "done")
+        self.assertEqual(contract.renewal_payment_state, "paid")
+        self.assertEqual(contract.state, "renewed")
+        self.assertEqual(contract.successor_id.state, "active")
+
+    def test_card_chosen_after_the_invoice_is_charged_by_the_next_run(self):
+        contract = self.auto_contract()
+        self.run_on(ORDER_DAY)
+        self.assertFalse(self.charges(contract), "no card: the customer pays by hand")
+        with freeze_time(ORDER_DAY + timedelta(days=2)):
+            contract.payment_token_id = self.card("done")
+        self.run_on(ORDER_DAY + timedelta(days=2))
+        self.assertEqual(self.charges(contract).state, "done")
+        self.assertEqual(contract.successor_id.state, "active")
+
+    def test_charge_without_answer_goes_to_the_rep_once(self):
+        contract = self.card_contract("pending")
+        payment = self.env.ref("symantec_renewals.mail_activity_type_renewal_payment")
+
+        def follow_ups():
+            return contract.renewal_lead_id.activity_ids.filtered(
+                lambda a: a.activity_type_id == payment
+            )
+
+        self.run_on(ORDER_DAY)
+        self.run_on(ORDER_DAY + timedelta(days=1))
+        self.assertFalse(follow_ups(), "the provider may still answer")
+        self.run_on(ORDER_DAY + timedelta(days=3))
+        activity = follow_ups()
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, contract.user_id)
+        self.assertIn("without answer", activity.summary)
+        self.assertIn(self.charges(contract).reference, str(activity.note))
+        self.run_on(ORDER_DAY + timedelta(days=4))
+        self.assertEqual(follow_ups(), activity, "once")
+        self.assertEqual(len(self.charges(contract)), 1, "never charged again")
+
     def test_manual_payment_before_the_charge_cancels_it(self):
         contract = self.card_contract()
         with freeze_time(ORDER_DAY):
