@@ -1,6 +1,6 @@
 {
     "name": "Maintenance Renewals",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/CRM",
     "summary": "Maintenance contracts, renewal pipeline, reseller quotes, "
     "reinstatement pricing and a renewal portal",

@@ -2,8 +2,10 @@
 JSON-RPC (SPEC §10, §11): only the customer chooses among its own cards;
 nobody else reads or sets them, and the payment state is the workflow's."""
 
+from datetime import timedelta
 from unittest import SkipTest
 
+from odoo import fields
 from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
 
@@ -17,24 +19,24 @@ class TestRenewalCardPortal(PortalCommon):
         super().setUpClass()
         if "demo_simulated_state" not in cls.env["payment.token"]:
             raise SkipTest("payment_demo is not installed (./setup/test installs it)")
-        provider = cls.env.ref("payment.payment_provider_demo")
-        provider.write({"state": "test", "company_id": cls.company.id})
-        method = cls.env.ref("payment_demo.payment_method_demo")
+        cls.provider = cls.env.ref("payment.payment_provider_demo")
+        cls.provider.write({"state": "test", "company_id": cls.company.id})
+        cls.own_card = cls.card(cls.customer_user.partner_id, "1234")
+        cls.other_card = cls.card(cls.other_reseller, "9999")
 
-        def card(partner, details):
-            return cls.env["payment.token"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": method.id,
-                    "partner_id": partner.id,
-                    "payment_details": details,
-                    "provider_ref": f"portal-{details}",
-                    "demo_simulated_state": "done",
-                }
-            )
-
-        cls.own_card = card(cls.customer_user.partner_id, "1234")
-        cls.other_card = card(cls.other_reseller, "9999")
+    @classmethod
+    def card(cls, partner, details):
+        """A payment_demo card of ``partner`` ending in ``details``."""
+        return cls.env["payment.token"].create(
+            {
+                "provider_id": cls.provider.id,
+                "payment_method_id": cls.env.ref("payment_demo.payment_method_demo").id,
+                "partner_id": partner.id,
+                "payment_details": details,
+                "provider_ref": f"portal-{details}",
+                "demo_simulated_state": "done",
+            }
+        )
 
     def test_customer_chooses_its_card_on_its_contract_page(self):
         self.authenticate("sec_customer", "sec_customer")
@@ -58,6 +60,25 @@ class TestRenewalCardPortal(PortalCommon):
             {"token_id": "0"},
         )
         self.assertFalse(self.cloud.payment_token_id)
+
+    def test_tour_customer_picks_its_renewal_card(self):
+        """In a real browser, the customer opens its online subscription that
+        renews automatically, sees its own cards, picks one and saves: the
+        page shows it as the card its renewals are charged to."""
+        today = fields.Date.today()
+        contract = self.make_contract(
+            name="CARD-TOUR",
+            tier_id=self.tier_online.id,
+            auto_renew=True,
+            date_start=today - timedelta(days=345),
+            date_end=today + timedelta(days=20),
+        )
+        contract.action_activate()
+        second_card = self.card(self.customer_user.partner_id, "5678")
+        self.start_tour(
+            "/my", "symantec_renewals_customer_picks_renewal_card", login="sec_customer"
+        )
+        self.assertEqual(contract.payment_token_id, second_card)
 
     @mute_logger("odoo.http")
     def test_nobody_sets_a_card_that_is_not_the_customers(self):

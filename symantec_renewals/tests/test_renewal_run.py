@@ -4,10 +4,11 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2.extras import Json
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import file_path, mute_logger
+from odoo.tools import file_open, file_path, mute_logger
 from odoo.tools.convert import convert_file
 
 from .common import RenewalsCommon
@@ -808,6 +809,103 @@ class TestRenewalTemplates(RenewalRunCommon):
         self.assertEqual(order_mail.model, "sale.order")
         self.assertNotIn("with the link", order_mail.subject)
         self.assertEqual(reminder.subject, "Our own subject")
+
+    def old_auto_renewal_email(self, **values):
+        """The automatic-renewal template as 19.0.1.3.0 installed it, with
+        its Italian (``it_IT``: one of the texts it.po gave it), and
+        ``values`` changed by the user."""
+        template = self.env.ref("symantec_renewals.mail_template_auto_renewal_order")
+        self.env["res.lang"]._activate_lang("it_IT")
+        body = {
+            "en_US": self.old_body("en_US.html"),
+            "it_IT": self.old_body(values.pop("it_IT", "it_IT.html")),
+        }
+        body.update(values.pop("body_html", {}))
+        self.env.flush_all()
+        self.cr.execute(
+            "UPDATE mail_template SET body_html = %s WHERE id = %s",
+            [Json(body), template.id],
+        )
+        self.env.invalidate_all()
+        template.write(values)
+        self.env.flush_all()
+        return template
+
+    def old_body(self, name):
+        """A text this module shipped before 19.0.1.4.0, or ``name`` itself."""
+        if not name.endswith(".html"):
+            return name
+        path = f"symantec_renewals/migrations/19.0.1.4.0/old_bodies/{name}"
+        with file_open(path) as old:
+            return old.read()
+
+    def upgrade_to_1_4(self):
+        """What an upgrade to 19.0.1.4.0 does to the template: its
+        post-migration, then the translation load of every upgrade."""
+        self.migrate("19.0.1.4.0", "post", from_version="19.0.1.3.0")
+        self.env["ir.module.module"]._load_module_terms(
+            ["symantec_renewals"], ["it_IT"]
+        )
+        self.env.invalidate_all()
+
+    def bodies(self, template):
+        return {
+            lang: template.with_context(lang=lang).body_html
+            for lang in ("en_US", "it_IT")
+        }
+
+    def test_upgrade_gives_the_shipped_auto_renewal_email_its_new_body(self):
+        """19.0.1.4.0's automatic-renewal e-mail says when the invoice is
+        charged to the saved card: a template still as shipped gets the new
+        body in English and in Italian (from it.po, whichever Italian text
+        it had), and stays noupdate."""
+        template = self.env.ref("symantec_renewals.mail_template_auto_renewal_order")
+        new_english = template.body_html
+        for italian in ("it_IT.html", "it_IT.formal.html", "it_IT.contract.html"):
+            with self.subTest(italian=italian):
+                self.old_auto_renewal_email(it_IT=italian)
+                self.assertNotIn("payment_token_id", template.body_html)
+                self.upgrade_to_1_4()
+                english, italian_body = self.bodies(template).values()
+                self.assertEqual(english, new_english)
+                self.assertIn("is charged to", english)
+                self.assertIn("viene addebitata oggi su", italian_body)
+                self.assertIn("puoi scrivere al nostro team", italian_body)
+                data = self.env["ir.model.data"].search(
+                    [
+                        ("module", "=", "symantec_renewals"),
+                        ("name", "=", "mail_template_auto_renewal_order"),
+                    ]
+                )
+                self.assertTrue(data.noupdate)
+
+    def test_upgrade_leaves_a_changed_auto_renewal_email_alone(self):
+        """A template the user changed keeps its text: its English body, or
+        another field that loading the template again would overwrite."""
+        changes = {
+            "English body": {"body_html": {"en_US": "<p>Our own text</p>"}},
+            "reply-to": {"reply_to": "sales@example.com"},
+            "subject": {"subject": "Renewed: {{ object.name }}"},
+        }
+        for change, values in changes.items():
+            with self.subTest(change=change):
+                template = self.old_auto_renewal_email(**values)
+                before = self.bodies(template)
+                self.upgrade_to_1_4()
+                self.assertEqual(self.bodies(template), before)
+                self.assertNotIn("viene addebitata", before["it_IT"])
+                for field, value in values.items():
+                    if field != "body_html":
+                        self.assertEqual(template[field], value)
+
+    def test_upgrade_keeps_the_users_translation_of_the_auto_renewal_email(self):
+        """The English body as shipped is replaced; an Italian the user wrote
+        stays."""
+        template = self.old_auto_renewal_email(it_IT="<p>Il nostro testo</p>")
+        self.upgrade_to_1_4()
+        english, italian = self.bodies(template).values()
+        self.assertIn("is charged to", english)
+        self.assertEqual(italian, "<p>Il nostro testo</p>")
 
     def test_upgrade_gives_the_shared_teams_to_the_main_company(self):
         """Teams shared by all companies until 19.0.1.2.0 become the main

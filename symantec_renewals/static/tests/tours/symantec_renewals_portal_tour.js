@@ -157,3 +157,59 @@ registry.category("web_tour.tours").add("symantec_renewals_reseller_renews_toget
         },
     ],
 });
+
+// Data comes from the Python test (test_auto_payment_portal.py): the
+// customer's cards end in 1234 and 5678, another partner's in 9999.
+registry.category("web_tour.tours").add("symantec_renewals_customer_picks_renewal_card", {
+    url: "/my",
+    steps: () => [
+        {
+            content: "Open the contracts tile",
+            trigger: "a[href='/my/contracts']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Open the online subscription that renews automatically",
+            trigger: "tr.o_contract_row a:contains('CARD-TOUR')",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "No card is charged yet",
+            trigger: ".o_renewal_card:contains('Choose a saved card')",
+        },
+        {
+            content: "The customer's own cards are offered, nobody else's",
+            trigger:
+                ".o_renewal_card_select:has(option:contains('1234')):has(option:contains('5678')):not(:has(option:contains('9999')))",
+        },
+        {
+            content: "A new card is saved with Odoo's payment form",
+            trigger: ".o_renewal_card a.o_renewal_card_new[href='/my/payment_method']",
+        },
+        {
+            content: "Pick the card ending in 5678",
+            trigger: ".o_renewal_card_select",
+            run: "selectByLabel 5678",
+        },
+        {
+            content: "Save the choice",
+            trigger: "button.o_renewal_card_save",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The page confirms it",
+            trigger: ".alert-success:contains('charged to the card you chose')",
+        },
+        {
+            content: "The card ending in 5678 is the renewal card",
+            trigger: ".o_renewal_card p:contains('Automatic renewals are charged to') strong:contains('5678')",
+        },
+        {
+            content: "and the one selected",
+            trigger: ".o_renewal_card_select:has(option[selected]:contains('5678'))",
+        },
+    ],
+});
