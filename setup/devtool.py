@@ -1026,12 +1026,18 @@ def bench(args, dbs, config, python):
                 f"it (odoo.addons.{PEER} is not on its addons path): the "
                 "benchmark has no peer to compare with"
             )
-        rows = benchmark.run_benchmark(
-            env, args.sample, benchmark.screen_timings, args.rounds
-        )
-        rows += benchmark.auto_renewal_rows(env, min(200, args.sample * 2), args.rounds)
+        rows = []
+        if args.only in (None, "run"):
+            rows += benchmark.run_benchmark(
+                env, args.sample, benchmark.screen_timings, args.rounds
+            )
+        if args.only in (None, "auto"):
+            rows += benchmark.auto_renewal_rows(
+                env, min(200, args.sample * 2), args.rounds
+            )
         cr.rollback()
-    rows.append(portal_timing(config, python))
+    if args.only in (None, "run"):
+        rows.append(portal_timing(config, python))
     benchmark.print_rows(rows)
     return 0
 
@@ -1080,6 +1086,8 @@ def ensure_peer_package(args):
     argv = [python, os.path.abspath(__file__), "--stage-two", "bench"]
     argv += ["--contracts", str(args.contracts), "--sample", str(args.sample)]
     argv += ["--rounds", str(args.rounds)]
+    if args.only:
+        argv += ["--only", args.only]
     sys.stdout.flush()
     os.execve(python, argv, dict(os.environ, **{PEER_REEXEC: "1"}))
 
@@ -1318,6 +1326,11 @@ def parse_args(argv):
         type=int,
         default=3,
         help="times each path is timed; its best time counts",
+    )
+    bench_cmd.add_argument(
+        "--only",
+        choices=("run", "auto"),
+        help="only the renewal run's measures, or only the automatic renewal's",
     )
     bench_cmd.set_defaults(port=0, rest=[])
     bench_queue_cmd = sub.add_parser(
