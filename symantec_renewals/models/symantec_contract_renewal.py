@@ -471,6 +471,10 @@ class SymantecContract(models.Model):
         waiting = self.successor_ids.filtered(lambda s: s.state == "draft")
         if waiting:
             waiting.write({"state": "cancelled"})
+        # No card charge for a renewal that can no longer be given.
+        self.filtered("renewal_payment_next_date").sudo().write(
+            {"renewal_payment_next_date": False}
+        )
         reason = self.env.ref("symantec_renewals.crm_lost_reason_lapsed")
         self.renewal_lead_id.filtered("active").action_set_lost(
             lost_reason_id=reason.id

@@ -157,15 +157,21 @@ class SymantecContract(models.Model):
             )
 
     def _prepare_successor_values(self, order, state):
-        # The next term is charged to the same card.
+        # The next term is charged to the same card, while it can be.
         values = super()._prepare_successor_values(order, state)
-        values["payment_token_id"] = self.sudo().payment_token_id.id
+        token = self.sudo().payment_token_id
+        values["payment_token_id"] = token.id if token.active else False
         return values
 
     def write(self, vals):
-        result = super().write(vals)
+        changed = self.browse()
         if vals.get("payment_token_id"):
-            self._schedule_charge_on_new_card(fields.Date.context_today(self))
+            changed = self.filtered(
+                lambda c: c.sudo().payment_token_id.id != vals["payment_token_id"]
+            )
+        result = super().write(vals)
+        if changed:
+            changed._schedule_charge_on_new_card(fields.Date.context_today(self))
         return result
 
     # ------------------------------------------------------------------
@@ -179,6 +185,7 @@ class SymantecContract(models.Model):
         todo = self.sudo().filtered(
             lambda c: (
                 c.state in RUN_STATES
+                and c.renewal_case != policy.LAPSED
                 and not c.renewal_payment_next_date
                 and c.renewal_payment_state != "charging"
                 and (invoice := c._renewal_invoice())
@@ -206,6 +213,7 @@ class SymantecContract(models.Model):
         return [
             ("renewal_payment_next_date", "<=", today),
             ("state", "in", RUN_STATES),
+            ("renewal_case", "!=", policy.LAPSED),
         ]
 
     @api.model
@@ -261,6 +269,10 @@ class SymantecContract(models.Model):
                 with self.env.cr.savepoint():
                     tx._charge_with_token()
                 answered |= tx
+                # Each answer is kept before the next provider is asked, as
+                # Odoo's post-processing commits each transaction.
+                if commit:
+                    commit()
             except Exception:
                 # The provider's answer is unknown: the transaction stays as
                 # it is (committed), and blocks any other charge of the
@@ -326,10 +338,16 @@ class SymantecContract(models.Model):
         (never a second one)."""
         done = self.browse()
         waiting = self.browse()
+        unusable = self.browse()
         todo = []
         for contract in self.sudo():
             invoice = contract._renewal_invoice()
             token = contract.payment_token_id
+            if token and (not token.active or token.provider_id.state == "disabled"):
+                # The customer deleted the card (Odoo archives it), or its
+                # provider was turned off: the rep follows it up.
+                unusable |= contract
+                continue
             if (
                 not invoice
                 or not token
@@ -345,6 +363,22 @@ class SymantecContract(models.Model):
                 todo.append((contract, invoice, token))
         stop = {"renewal_payment_next_date": False}
         (done | waiting.filtered("renewal_payment_state")).sudo().write(stop)
+        if unusable:
+            unusable.write({**stop, "renewal_payment_state": "failed"})
+            for contract in unusable:
+                contract._schedule_payment_activity(
+                    contract._payment_rep_env()._(
+                        "Renewal card unusable: contact the customer"
+                    ),
+                    self.env._(
+                        "The card %(card)s of contract %(name)s can no longer be "
+                        "charged (removed by the customer, or its payment "
+                        "provider is disabled): ask the customer to pay the "
+                        "renewal invoice or to choose another card.",
+                        card=contract.payment_token_id.display_name,
+                        name=contract.name,
+                    ),
+                )
         waiting.filtered(lambda c: not c.renewal_payment_state).sudo().write(
             {**stop, "renewal_payment_state": "charging"}
         )

@@ -234,6 +234,48 @@ class TestAutoPayment(AutoPaymentCommon):
         self.assertEqual(follow_ups(), activity, "once")
         self.assertEqual(len(self.charges(contract)), 1, "never charged again")
 
+    def test_removed_card_is_not_charged_and_goes_to_the_rep(self):
+        contract = self.card_contract()
+        # Deleting a card on the portal archives it.
+        contract.payment_token_id.action_archive()
+        self.run_on(ORDER_DAY)
+        self.assertFalse(self.charges(contract), "an archived card is not charged")
+        self.assertEqual(contract.renewal_payment_state, "failed")
+        activity = contract.renewal_lead_id.activity_ids.filtered(
+            lambda a: "unusable" in (a.summary or "")
+        )
+        self.assertEqual(len(activity), 1)
+        self.run_on(ORDER_DAY + timedelta(days=1))
+        self.assertFalse(self.charges(contract), "nor the next day")
+        with freeze_time(ORDER_DAY + timedelta(days=2)):
+            contract.payment_token_id = self.card("done", details="7777")
+        self.run_on(ORDER_DAY + timedelta(days=2))
+        self.assertEqual(self.charges(contract).state, "done")
+        self.assertEqual(contract.state, "renewed")
+
+    def test_lapsed_renewal_is_never_charged(self):
+        contract = self.card_contract("cancel")
+        self.run_on(ORDER_DAY)
+        lapsed_day = END + timedelta(days=self.company.max_reinstatement_days + 1)
+        self.run_on(lapsed_day)
+        self.assertEqual(contract.renewal_case, "lapsed")
+        self.assertFalse(contract.renewal_payment_next_date)
+        with freeze_time(lapsed_day):
+            contract.payment_token_id = self.card("done", details="8888")
+        self.run_on(lapsed_day)
+        self.assertEqual(
+            set(self.charges(contract).mapped("state")),
+            {"cancel"},
+            "no charge for a renewal that cannot be given",
+        )
+
+    def test_same_card_written_again_schedules_nothing(self):
+        contract = self.card_contract("cancel")
+        for days in (0, 1, 3, 7):
+            self.run_on(ORDER_DAY + timedelta(days=days))
+        contract.payment_token_id = contract.payment_token_id
+        self.assertFalse(contract.renewal_payment_next_date)
+
     def test_manual_payment_before_the_charge_cancels_it(self):
         contract = self.card_contract()
         with freeze_time(ORDER_DAY):

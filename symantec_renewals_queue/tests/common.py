@@ -1,4 +1,4 @@
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from unittest.mock import patch
 
 from odoo.addons.queue_job.job import Job
@@ -30,16 +30,23 @@ def renewal_jobs(env):
 def perform(env, job_record, commit=None):
     """Run one job as a job worker does (started, performed in a savepoint,
     done), in the current transaction: the job's own commits call
-    ``commit`` instead (a test keeps its transaction)."""
+    ``commit`` instead (a test keeps its transaction), and are refused, as
+    queue_job refuses them, when its job function does not allow them."""
     job = Job.load(env, job_record.uuid)
     job.set_started()
     job.store()
+
+    def job_commit(model):
+        if not job.job_config.allow_commit:
+            raise RuntimeError("Commit is forbidden in queue jobs.")
+        if commit:
+            commit()
+
     with (
-        patch.object(
-            type(env["symantec.contract"]),
-            "_renewal_job_commit",
-            lambda self: commit and commit(),
-        ),
+        patch.object(type(env["symantec.contract"]), "_renewal_job_commit", job_commit),
+        # A job allowed to commit runs on a cursor of its own (two real job
+        # workers do in test_queued_run_workers); here, on the test's.
+        patch.object(Job, "in_temporary_env", lambda job: nullcontext()),
         env.cr.savepoint(),
     ):
         job.perform()
