@@ -339,6 +339,7 @@ class SymantecContract(models.Model):
         done = self.browse()
         waiting = self.browse()
         unusable = self.browse()
+        live_tx = {}
         todo = []
         for contract in self.sudo():
             invoice = contract._renewal_invoice()
@@ -355,10 +356,11 @@ class SymantecContract(models.Model):
                 or invoice.amount_residual <= 0
             ):
                 done |= contract
-            elif invoice.transaction_ids.filtered(
+            elif live := invoice.transaction_ids.filtered(
                 lambda t: t.state in LIVE_TRANSACTION_STATES
             ):
                 waiting |= contract
+                live_tx[contract] = live.sorted("id")[-1:]
             else:
                 todo.append((contract, invoice, token))
         stop = {"renewal_payment_next_date": False}
@@ -379,9 +381,19 @@ class SymantecContract(models.Model):
                         name=contract.name,
                     ),
                 )
-        waiting.filtered(lambda c: not c.renewal_payment_state).sudo().write(
-            {**stop, "renewal_payment_state": "charging"}
-        )
+        for contract in waiting.filtered(
+            lambda c: c.renewal_payment_state != "charging"
+        ):
+            # A charge of the invoice made otherwise (the customer paying on
+            # the portal): the contract follows its answer, and a stalled one
+            # goes to the rep.
+            contract.write(
+                {
+                    **stop,
+                    "renewal_payment_state": "charging",
+                    "renewal_payment_tx_id": live_tx[contract].id,
+                }
+            )
         Transaction = self.env["payment.transaction"].sudo()
         txs = Transaction
         for contract, invoice, token in todo:
@@ -544,7 +556,11 @@ class SymantecContract(models.Model):
             [
                 *(domain or []),
                 ("renewal_payment_state", "=", "charging"),
-                ("renewal_payment_tx_id.state", "in", ("draft", "pending", "authorized")),
+                (
+                    "renewal_payment_tx_id.state",
+                    "in",
+                    ("draft", "pending", "authorized"),
+                ),
                 ("renewal_payment_tx_id.last_state_change", "<", since),
             ]
         )
@@ -559,7 +575,9 @@ class SymantecContract(models.Model):
                 continue
             tx = contract.renewal_payment_tx_id
             contract._schedule_payment_activity(
-                contract._payment_rep_env()._("Renewal charge without answer: check it"),
+                contract._payment_rep_env()._(
+                    "Renewal charge without answer: check it"
+                ),
                 self.env._(
                     "Charge %(reference)s of invoice %(invoice)s (%(provider)s) "
                     "has had no answer since %(date)s. It is not made again "

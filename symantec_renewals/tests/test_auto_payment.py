@@ -276,6 +276,35 @@ class TestAutoPayment(AutoPaymentCommon):
         contract.payment_token_id = contract.payment_token_id
         self.assertFalse(contract.renewal_payment_next_date)
 
+    def test_payment_started_on_the_portal_is_followed_not_doubled(self):
+        contract = self.card_contract("cancel")
+        self.run_on(ORDER_DAY)
+        invoice = self.invoice_of(contract)
+        # The customer pays the invoice online by itself; the payment waits.
+        online = self.env["payment.transaction"].create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.payment_method.id,
+                "amount": invoice.amount_residual,
+                "currency_id": invoice.currency_id.id,
+                "partner_id": invoice.partner_id.id,
+                "operation": "online_direct",
+                "invoice_ids": [(6, 0, invoice.ids)],
+            }
+        )
+        online._set_pending()
+        self.run_on(ORDER_DAY + timedelta(days=1))
+        self.assertEqual(
+            self.charges(contract).filtered("token_id").mapped("state"), ["cancel"]
+        )
+        self.assertEqual(contract.renewal_payment_state, "charging")
+        self.assertEqual(contract.renewal_payment_tx_id, online)
+        with freeze_time(ORDER_DAY + timedelta(days=2)):
+            online._set_done()
+            online._post_process()
+        self.assertEqual(contract.renewal_payment_state, "paid")
+        self.assertEqual(contract.state, "renewed")
+
     def test_manual_payment_before_the_charge_cancels_it(self):
         contract = self.card_contract()
         with freeze_time(ORDER_DAY):
