@@ -298,7 +298,7 @@ def test_bench_peer_is_installed_into_the_venv_and_the_bench_run_again(
         raise SystemExit("exec")
 
     monkeypatch.setattr(os, "execve", execve)
-    args = argparse.Namespace(contracts=400, sample=10, rounds=1)
+    args = argparse.Namespace(contracts=400, sample=10, rounds=1, only=None)
     with pytest.raises(SystemExit, match="exec"):
         devtool.ensure_peer_package(args)
     assert installed == [(venv, ("-r", devtool.BENCH_REQUIREMENTS))]
