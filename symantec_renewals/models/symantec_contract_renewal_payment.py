@@ -188,9 +188,7 @@ class SymantecContract(models.Model):
                 and c.renewal_case != policy.LAPSED
                 and not c.renewal_payment_next_date
                 and c.renewal_payment_state != "charging"
-                and (invoice := c._renewal_invoice())
-                and invoice.payment_state not in ("paid", "in_payment", "reversed")
-                and invoice.amount_residual > 0
+                and c._renewal_invoice()
             )
         )
         todo.write({"renewal_payment_next_date": today})
@@ -322,14 +320,21 @@ class SymantecContract(models.Model):
         return locked.filtered_domain(self._get_renewal_charge_domain(today))
 
     def _renewal_invoice(self):
-        """The posted invoice of this contract's automatic renewal."""
+        """The posted invoice of this contract's automatic renewal, while it
+        has something left to pay."""
         self.ensure_one()
         order = self.sudo().renewal_order_id
         if not order.renewal_is_auto:
             return self.env["account.move"]
-        return order.invoice_ids.filtered(
+        invoice = order.invoice_ids.filtered(
             lambda i: i.state == "posted" and i.move_type == "out_invoice"
         )[:1]
+        return invoice.filtered(
+            lambda i: (
+                i.payment_state not in ("paid", "in_payment", "reversed")
+                and i.amount_residual > 0
+            )
+        )
 
     def _prepare_renewal_charges(self, today):
         """The transactions charging these contracts' renewal invoices,
@@ -349,12 +354,7 @@ class SymantecContract(models.Model):
                 # provider was turned off: the rep follows it up.
                 unusable |= contract
                 continue
-            if (
-                not invoice
-                or not token
-                or invoice.payment_state in ("paid", "in_payment", "reversed")
-                or invoice.amount_residual <= 0
-            ):
+            if not invoice or not token:
                 done |= contract
             elif live := invoice.transaction_ids.filtered(
                 lambda t: t.state in LIVE_TRANSACTION_STATES
